@@ -1,0 +1,1 @@
+"""The clock engine (deadlines of every kind), the overdue sweep, escalation, supervision and assessment."""

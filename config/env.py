@@ -1,0 +1,96 @@
+"""Strict readers for settings taken from the environment: a bad value stops start-up with a clear message."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import unquote
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"true", "1", "on"}
+_FALSE = {"false", "0", "off"}
+
+_env = environ.Env()
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    """Return a string setting; without a default the variable is required."""
+    value = os.environ.get(name)
+    if value is None:
+        if default is None:
+            raise ImproperlyConfigured(f"Environment variable {name} is required.")
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Return a boolean; only true/false/1/0/on/off are accepted, anything else is an error."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not a boolean; use true or false.")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    """Return an integer, refusing text and values below `minimum`."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not a whole number.") from exc
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"Environment variable {name}={value} is below {minimum}.")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """Return a comma-separated list with blanks removed."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_pairs(
+    name: str, default: dict[str, str], allowed: dict[str, set[str]] | None = None
+) -> dict[str, str]:
+    """Read `key=value,key=value`; with `allowed`, each key and its value must be among the listed ones."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return dict(default)
+    pairs: dict[str, str] = {}
+    for part in filter(None, (piece.strip() for piece in raw.split(","))):
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: expected key=value pairs, got {part!r}."
+            )
+        if allowed is not None and (key not in allowed or value not in allowed[key]):
+            raise ImproperlyConfigured(f"Environment variable {name}: {part!r} is not allowed.")
+        pairs[key] = value
+    return {**default, **pairs}
+
+
+def env_database(name: str, default: str) -> dict[str, Any]:
+    """Parse a database URL; a percent-encoded host such as %2Fpath%2Fto%2Fsocket is a socket folder."""
+    url = os.environ.get(name, default)
+    try:
+        config: dict[str, Any] = _env.db_url_config(url)
+    except Exception as exc:
+        raise ImproperlyConfigured(f"Environment variable {name} is not a database URL.") from exc
+    if config.get("ENGINE") != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"{name} must point at PostgreSQL (postgres://...).")
+    host = config.get("HOST") or ""
+    if host.startswith("%2F") or host.startswith("%2f"):
+        config["HOST"] = unquote(host)
+    return config

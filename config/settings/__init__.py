@@ -1,0 +1,1 @@
+"""Settings modules: base (local run), test (pytest) and production (docker-compose)."""

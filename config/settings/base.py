@@ -1,0 +1,266 @@
+"""Settings shared by every environment, read from environment variables (see README, "Configuration")."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from celery.schedules import crontab
+
+from config.env import env_bool, env_database, env_int, env_list, env_pairs, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "treebeard",
+    "core",
+    "accountability",
+    "petitions",
+    "ledger",
+    "dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.IdleSessionMiddleware",
+    "core.middleware.AuditContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env_database("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/xinfang")}
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env_str("XF_CACHE_PREFIX", "xf"),
+    }
+}
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "core.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("XF_PASSWORD_MIN_LENGTH", 12, minimum=8)},
+    },
+    {
+        "NAME": "core.passwords.CharacterClassValidator",
+        "OPTIONS": {"min_classes": env_int("XF_PASSWORD_MIN_CLASSES", 3, minimum=1)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+
+# Sessions end after this many idle minutes; admin roles get the shorter limit.
+XF_SESSION_IDLE_MINUTES = env_int("XF_SESSION_IDLE_MINUTES", 30, minimum=1)
+XF_ADMIN_SESSION_IDLE_MINUTES = env_int("XF_ADMIN_SESSION_IDLE_MINUTES", 15, minimum=1)
+SESSION_COOKIE_AGE = XF_SESSION_IDLE_MINUTES * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+
+# Lockout: 5 consecutive failures per account lock it for 15 minutes, whether or not it exists.
+AXES_FAILURE_LIMIT = env_int("XF_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("XF_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locking by address as well would lock out a whole petition office behind one NAT address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+# The lock lasts 15 minutes from the fifth failure; attempts during the lock do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.views.auth.lockout_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env_str("XF_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+MEDIA_ROOT = Path(env_str("XF_MEDIA_ROOT", str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "xinfang@localhost")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first so an unauthenticated call gets 401 with a WWW-Authenticate header.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "信访事项管理系统 API",
+    "DESCRIPTION": "信访事项登记、流转、时限与台账的接口。所有读取都限定在调用者所在单位及其下级单位内。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewDecisionEnum": "petitions.choices.ReviewDecision",
+        "CloseReasonEnum": "petitions.choices.CloseReason",
+        "StatusEnum": "petitions.choices.Status",
+        "SourceEnum": "core.choices.CalendarSource",
+        "KeyCaseSourceEnum": "ledger.choices.Source",
+        "KeyCaseStatusEnum": "ledger.choices.CaseStatus",
+        "StrikeOffStateEnum": "ledger.choices.StrikeOffState",
+        "LedgerReportStateEnum": "ledger.choices.ReportState",
+    },
+}
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = env_str("XF_CELERY_QUEUE", "xinfang")
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks must finish well inside the visibility timeout so an unacknowledged task is not redelivered while running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_TIME_LIMIT = 600
+CELERY_TASK_SOFT_TIME_LIMIT = 540
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {
+        "task": "core.sessions_clear_expired",
+        "schedule": crontab(minute=17, hour=3),
+    },
+    "purge-old-login-attempts": {
+        "task": "core.login_attempts_purge",
+        "schedule": crontab(minute=27, hour=3),
+    },
+    "close-lapsed-review-windows": {
+        "task": "petitions.close_lapsed_windows",
+        "schedule": crontab(minute=5, hour=1),
+    },
+    # Screening rounds and sensitive-period daily reports open early each day (idempotent: reruns add nothing).
+    "open-screening-rounds": {
+        "task": "ledger.screening_rounds_open",
+        "schedule": crontab(minute=10, hour=0),
+    },
+    "open-daily-reports": {
+        "task": "ledger.daily_reports_open",
+        "schedule": crontab(minute=15, hour=0),
+    },
+}
+
+# Deadline counting (domain rules §4): the last day moves past rest days unless turned off per deployment.
+XF_DEADLINE_ROLL_FORWARD = env_bool("XF_DEADLINE_ROLL_FORWARD", True)
+# Days before the end of a year from which a missing calendar for the next year is shown to admins.
+XF_CALENDAR_WARNING_DAYS = env_int("XF_CALENDAR_WARNING_DAYS", 75, minimum=0)
+XF_LOGIN_ATTEMPT_RETENTION_DAYS = env_int("XF_LOGIN_ATTEMPT_RETENTION_DAYS", 184, minimum=1)
+
+# Personal data: the key of the look-up hashes (ID numbers, phones) and the roles that may reveal full values.
+XF_LOOKUP_KEY = env_str("XF_LOOKUP_KEY", "") or f"lookup:{SECRET_KEY}"
+XF_REVEAL_ROLES = env_list("XF_REVEAL_ROLES", ["clerk", "handler", "section_head"])
+# Attachments: size per file, files per upload, and the types accepted (checked by content, not name).
+XF_ATTACHMENT_MAX_MB = env_int("XF_ATTACHMENT_MAX_MB", 10, minimum=1)
+XF_ATTACHMENT_MAX_FILES = env_int("XF_ATTACHMENT_MAX_FILES", 10, minimum=1)
+# Repeat detection: how far back and how similar earlier items must be to be suggested.
+XF_REPEAT_LOOKBACK_DAYS = env_int("XF_REPEAT_LOOKBACK_DAYS", 1095, minimum=30)
+XF_REPEAT_SIMILARITY_PERCENT = env_int("XF_REPEAT_SIMILARITY_PERCENT", 30, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+# Screening frequency per unit level (1 市级, 2 区县级, 3 乡镇级, 4 村级): weekly, half_monthly or none.
+_FREQUENCIES = {"weekly", "half_monthly", "none"}
+XF_SCREENING_FREQUENCY = {
+    int(level): frequency
+    for level, frequency in env_pairs(
+        "XF_SCREENING_FREQUENCY",
+        {"1": "weekly", "2": "weekly", "3": "half_monthly", "4": "none"},
+        allowed=dict.fromkeys(("1", "2", "3", "4"), _FREQUENCIES),
+    ).items()
+}

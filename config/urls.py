@@ -1,0 +1,26 @@
+"""Top-level URL routes: pages of each app, the admin site, the API and its documentation."""
+
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.admin import admin_site
+from core.views.health import healthz
+from petitions.urls import public_urlpatterns
+
+api_v1: list[URLPattern | URLResolver] = [
+    path("", include("core.api.urls")),
+    path("", include("petitions.api.urls")),
+    path("ledger/", include("ledger.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("petitions/", include("petitions.urls")),
+    path("ledger/", include("ledger.urls")),
+    path("", include((public_urlpatterns, "public"))),
+    path("admin/", admin_site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("healthz", healthz, name="healthz"),
+]

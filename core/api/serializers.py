@@ -1,0 +1,137 @@
+"""Serializers of core's API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from core.choices import DayUnit
+from core.models import AuditEvent, CalendarDay, CalendarYear, Division, Unit, User
+
+
+class UnitSerializer(serializers.ModelSerializer[Unit]):
+    """A unit with its parent's id and its level and kind in Chinese."""
+
+    parent_id = serializers.IntegerField(read_only=True, allow_null=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "code",
+            "kind",
+            "kind_display",
+            "level",
+            "level_display",
+            "division_code",
+            "depth",
+            "parent_id",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+class UnitBriefSerializer(serializers.ModelSerializer[Unit]):
+    """A unit named in another object."""
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "code"]
+        read_only_fields = fields
+
+
+class MeSerializer(serializers.ModelSerializer[User]):
+    """The signed-in user."""
+
+    unit = UnitBriefSerializer(read_only=True)
+    role_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "title", "unit", "roles", "role_labels"]
+        read_only_fields = fields
+
+
+class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
+    """One audit row."""
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "occurred_at",
+            "actor_id",
+            "actor_username",
+            "actor_roles",
+            "actor_unit_id",
+            "ip_address",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changed_fields",
+            "success",
+            "detail",
+        ]
+        read_only_fields = fields
+
+
+class CalendarYearSerializer(serializers.ModelSerializer[CalendarYear]):
+    """A year with a holiday schedule."""
+
+    day_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "source", "notice_title", "notice_number", "published_on", "day_count"]
+        read_only_fields = fields
+
+
+class CalendarDaySerializer(serializers.ModelSerializer[CalendarDay]):
+    """A holiday or make-up working day."""
+
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "kind", "name"]
+        read_only_fields = fields
+
+
+class DueDateQuerySerializer(serializers.Serializer[dict[str, object]]):
+    """Query parameters of the due-date calculation."""
+
+    start = serializers.DateField(help_text="起算日期（不计入期限），YYYY-MM-DD")
+    days = serializers.IntegerField(min_value=0, max_value=3650, help_text="期限天数")
+    unit = serializers.ChoiceField(choices=DayUnit.choices, default=DayUnit.CALENDAR)
+    roll_forward = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="末日遇休息日是否顺延；缺省按系统设置"
+    )
+
+
+class DueDateSerializer(serializers.Serializer[dict[str, object]]):
+    """A computed due date and how it was reached."""
+
+    start = serializers.DateField(source="start_on")
+    days = serializers.IntegerField()
+    unit = serializers.CharField()
+    roll_forward = serializers.BooleanField()
+    nominal_on = serializers.DateField()
+    due_on = serializers.DateField()
+    rolled_forward = serializers.BooleanField()
+    provisional = serializers.BooleanField()
+    uncovered_years = serializers.ListField(child=serializers.IntegerField())
+    calendar_version = serializers.IntegerField()
+
+
+class DivisionSerializer(serializers.ModelSerializer[Division]):
+    """An administrative division with its level in Chinese and its parent's code."""
+
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    parent_code = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Division
+        fields = ["code", "name", "level", "level_display", "parent_code", "is_active"]
+        read_only_fields = fields

@@ -1,0 +1,15 @@
+"""App configuration for core."""
+
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Registers core's system checks and navigation entries at start-up."""
+
+    name = "core"
+    verbose_name = "基础数据"
+
+    def ready(self) -> None:
+        from core import auth_events, checks, navigation, signals  # noqa: F401
+
+        navigation.register_core_entries()

@@ -1,0 +1,45 @@
+"""Audit rows for sign-in, sign-out and failed sign-in, fed by Django's authentication signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from core.audit import audit_record
+from core.models import User
+
+
+@receiver(user_logged_in)
+def record_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    with transaction.atomic():
+        audit_record(actor=user, action="core.auth.logged_in", target=user)
+
+
+@receiver(user_logged_out)
+def record_logout(sender: Any, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
+    if user is None:
+        return
+    with transaction.atomic():
+        audit_record(actor=user, action="core.auth.logged_out", target=user)
+
+
+@receiver(user_login_failed)
+def record_login_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    username = str(credentials.get("username", ""))[:150]
+    locked = bool(getattr(request, "axes_locked_out", False))
+    audit_record(
+        actor=None,
+        username=username,
+        action="core.auth.login_failed",
+        object_type="core.user",
+        object_id=username,
+        object_repr=username,
+        success=False,
+        detail={"locked_out": locked},
+    )

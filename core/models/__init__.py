@@ -1,0 +1,18 @@
+"""Core models: units, users, administrative divisions, the working-day calendar and the audit log."""
+
+from core.models.audit import AuditEvent
+from core.models.calendar import CalendarDay, CalendarRevision, CalendarYear
+from core.models.divisions import Division
+from core.models.units import Unit
+from core.models.users import RoleAssignment, User
+
+__all__ = [
+    "AuditEvent",
+    "CalendarDay",
+    "CalendarRevision",
+    "CalendarYear",
+    "Division",
+    "RoleAssignment",
+    "Unit",
+    "User",
+]

@@ -1,0 +1,44 @@
+"""Housekeeping writes: expired sessions and old sign-in attempt records."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from axes.models import AccessAttempt, AccessFailureLog
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_record
+
+
+def sessions_clear_expired() -> int:
+    """Remove sessions past their expiry (Django never deletes them by itself)."""
+    with transaction.atomic():
+        deleted, _detail = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+        if deleted:
+            audit_record(
+                actor=None,
+                action="core.sessions.cleared",
+                object_type="sessions.session",
+                detail={"deleted": deleted},
+            )
+    return int(deleted)
+
+
+def login_attempts_purge() -> int:
+    """Remove sign-in failure records older than XF_LOGIN_ATTEMPT_RETENTION_DAYS (the audit log keeps its own)."""
+    cutoff = timezone.now() - timedelta(days=settings.XF_LOGIN_ATTEMPT_RETENTION_DAYS)
+    with transaction.atomic():
+        attempts, _a = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+        failures, _f = AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()
+        total = int(attempts) + int(failures)
+        if total:
+            audit_record(
+                actor=None,
+                action="core.login_attempts.purged",
+                object_type="axes.accessattempt",
+                detail={"deleted": total, "before": cutoff.isoformat()},
+            )
+    return total

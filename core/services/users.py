@@ -1,0 +1,190 @@
+"""Writes to accounts: created and edited by the system admin, roles granted by the security admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from core.audit import audit_record
+from core.choices import ADMIN_ROLES, Role
+from core.errors import DomainError
+from core.models import Unit, User
+
+ACCOUNT_FIELDS = ("full_name", "unit_id", "title", "phone", "email", "is_active")
+
+
+def _require(actor: User, role: str) -> None:
+    if not actor.has_role(role):
+        raise DomainError(_("您没有执行此操作的权限。"), code="forbidden")
+
+
+def user_check_password(password: str, user: User) -> None:
+    """Apply the password rules, as one Chinese message at the password field."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password") from exc
+
+
+def user_check_username_free(username: str) -> None:
+    """Refuse an empty account name or one already taken (case-insensitively)."""
+    if not username.strip():
+        raise DomainError(_("请填写登录账号。"), field="username")
+    if User.objects.filter(username__iexact=username.strip()).exists():
+        raise DomainError(_("账号“%(name)s”已存在。") % {"name": username}, field="username")
+
+
+def user_create(*, actor: User | None, username: str, password: str, **fields: Any) -> User:
+    """Open an account (system admin). Roles are granted separately by the security admin."""
+    if actor is not None:
+        _require(actor, Role.SYSTEM_ADMIN)
+    unknown = set(fields) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields {sorted(unknown)}")
+    username = username.strip()
+    with transaction.atomic():
+        user_check_username_free(username)
+        if not Unit.objects.filter(pk=fields.get("unit_id")).exists():
+            raise DomainError(_("请选择所属单位。"), field="unit")
+        user = User(username=username, **fields)
+        user_check_password(password, user)
+        user.set_password(password)
+        user.save()
+        audit_record(
+            actor=actor, action="core.user.created", target=user, changed_fields=[*fields, "password"]
+        )
+    return user
+
+
+def user_update(*, actor: User, user_id: int, **fields: Any) -> User:
+    """Edit an account's own fields (system admin); roles are not among them."""
+    _require(actor, Role.SYSTEM_ADMIN)
+    unknown = set(fields) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields {sorted(unknown)}")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        if user.pk == actor.pk and fields.get("is_active") is False:
+            raise DomainError(_("不能停用自己的账号。"), field="is_active")
+        changed = [name for name, value in fields.items() if getattr(user, name) != value]
+        for name in changed:
+            setattr(user, name, fields[name])
+        if changed:
+            user.save(update_fields=changed)
+            audit_record(actor=actor, action="core.user.updated", target=user, changed_fields=changed)
+    return user
+
+
+def user_set_password(*, actor: User, user_id: int, password: str) -> User:
+    """Set a password: the system admin for anyone, or a user for themself."""
+    if actor.pk != user_id:
+        _require(actor, Role.SYSTEM_ADMIN)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        user_check_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action="core.user.password_changed" if actor.pk == user_id else "core.user.password_reset",
+            target=user,
+            changed_fields=["password"],
+        )
+    return user
+
+
+def user_check_roles(*, actor: User, user_id: int, roles: list[str]) -> list[str]:
+    """Refuse unknown roles, combined admin roles and changes to one's own roles; returns them sorted."""
+    _require(actor, Role.SECURITY_ADMIN)
+    wanted = sorted(set(roles))
+    unknown = set(wanted) - set(Role.values)
+    if unknown:
+        raise DomainError(_("未知角色：%(roles)s") % {"roles": "、".join(sorted(unknown))}, field="roles")
+    if set(wanted) & ADMIN_ROLES and len(wanted) > 1:
+        raise DomainError(
+            _("系统管理员、安全管理员、审计管理员三者分立，不能与其他任何角色兼任。"), field="roles"
+        )
+    if actor.pk == user_id:
+        raise DomainError(_("不能修改自己的角色。"), field="roles")
+    return wanted
+
+
+def user_roles_set(*, actor: User, user_id: int, roles: list[str]) -> User:
+    """Grant or revoke roles (security admin); admin roles stand alone and nobody changes their own."""
+    wanted = user_check_roles(actor=actor, user_id=user_id, roles=roles)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        before = sorted(user.roles)
+        if before == wanted:
+            return user
+        user.roles = wanted
+        user.save(update_fields=["roles"])
+        audit_record(
+            actor=actor,
+            action="core.user.roles_changed",
+            target=user,
+            changed_fields=["roles"],
+            detail={"before": before, "after": wanted},
+        )
+    return user
+
+
+def user_roles_bootstrap(*, user_id: int, roles: list[str]) -> User:
+    """Give roles without a security admin, for first installation and demo data only (audited as system)."""
+    wanted = sorted(set(roles))
+    if set(wanted) - set(Role.values) or (set(wanted) & ADMIN_ROLES and len(wanted) > 1):
+        raise DomainError(_("角色组合不合法。"), field="roles")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        user.roles = wanted
+        user.save(update_fields=["roles"])
+        audit_record(
+            actor=None,
+            action="core.user.roles_bootstrapped",
+            target=user,
+            changed_fields=["roles"],
+            detail={"after": wanted},
+        )
+    return user
+
+
+def user_unlock(*, actor: User, username: str) -> int:
+    """Lift a sign-in lockout (security admin); returns how many failure records were cleared."""
+    _require(actor, Role.SECURITY_ADMIN)
+    with transaction.atomic():
+        cleared = axes_reset(username=username)
+        audit_record(
+            actor=actor,
+            action="core.user.unlocked",
+            object_type="core.user",
+            object_id=username,
+            object_repr=username,
+            detail={"cleared": cleared},
+        )
+    return int(cleared)
+
+
+def user_api_token_issue(*, actor: User) -> Token:
+    """Replace the user's API token with a new one."""
+    with transaction.atomic():
+        Token.objects.filter(user=actor).delete()
+        token = Token.objects.create(user=actor)
+        audit_record(actor=actor, action="core.user.api_token_issued", target=actor, changed_fields=["token"])
+    return token
+
+
+def user_api_token_revoke(*, actor: User) -> bool:
+    """Delete the user's API token; returns whether there was one."""
+    with transaction.atomic():
+        deleted, _ignored = Token.objects.filter(user=actor).delete()
+        if deleted:
+            audit_record(
+                actor=actor, action="core.user.api_token_revoked", target=actor, changed_fields=["token"]
+            )
+    return bool(deleted)

@@ -1,0 +1,26 @@
+"""URL routes of core pages."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from core.views import account, audit, auth, calendar, divisions, home, units
+
+app_name = "core"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account.account, name="account"),
+    path("account/token/", account.api_token_issue, name="api_token_issue"),
+    path("account/token/revoke/", account.api_token_revoke, name="api_token_revoke"),
+    path("units/", units.unit_list, name="unit_list"),
+    path("units/<int:unit_id>/", units.unit_detail, name="unit_detail"),
+    path("calendar/", calendar.calendar_view, name="calendar"),
+    path("calendar/due/", calendar.due_calculator, name="due_calculator"),
+    path("calendar/years/", calendar.calendar_year_list, name="calendar_year_list"),
+    path("calendar/years/<int:year>/", calendar.calendar_year_edit, name="calendar_year_edit"),
+    path("audit/", audit.audit_list, name="audit_list"),
+    path("divisions/", divisions.division_browser, name="division_browser"),
+    path("divisions/options/", divisions.division_options, name="division_options"),
+]

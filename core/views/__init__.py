@@ -1,0 +1,1 @@
+"""Core pages: sign-in, home, units, calendar, audit log, account."""

@@ -1,0 +1,58 @@
+"""The user's own account page: profile, password change and API token."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.forms import PasswordChangeForm
+from core.http import AuthenticatedRequest
+from core.services.users import user_api_token_issue, user_api_token_revoke, user_set_password
+
+
+@login_required
+def account(request: AuthenticatedRequest) -> HttpResponse:
+    """Profile and password change; a new API token is shown once, right after it is issued."""
+    user = request.user
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_set_password(actor=user, user_id=user.pk, password=form.cleaned_data["new_password"])
+        except DomainError as error:
+            form.add_error("new_password", error.message)
+        else:
+            user.refresh_from_db()
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("core:account")
+    new_token = request.session.pop("new_api_token", None)
+    has_token = hasattr(user, "auth_token")
+    return render(
+        request,
+        "core/account.html",
+        {"form": form, "new_token": new_token, "has_token": has_token},
+    )
+
+
+@login_required
+@require_POST
+def api_token_issue(request: AuthenticatedRequest) -> HttpResponse:
+    """Issue a fresh API token and show it once."""
+    token = user_api_token_issue(actor=request.user)
+    request.session["new_api_token"] = token.key
+    return redirect("core:account")
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: AuthenticatedRequest) -> HttpResponse:
+    """Revoke the user's API token."""
+    if user_api_token_revoke(actor=request.user):
+        messages.success(request, _("API 令牌已作废。"))
+    return redirect("core:account")

@@ -1,0 +1,1 @@
+"""Leaders' dashboards, the weekly bulletin and exports: reads only."""

@@ -1,0 +1,10 @@
+"""App configuration for dashboard."""
+
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    """Read-only views for leaders."""
+
+    name = "dashboard"
+    verbose_name = "领导驾驶舱"

@@ -1,0 +1,1 @@
+"""The ledger's REST API under /api/v1/ledger/."""

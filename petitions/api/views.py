@@ -1,0 +1,208 @@
+"""API views of petition items: scoped reads, registration, one POST per step (never a PATCH of status)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.steps import step_action
+from core.http import api_user
+from petitions.api import serializers as s
+from petitions.choices import AttachmentKind
+from petitions.filters import ItemFilter
+from petitions.models import Item
+from petitions.selectors import (
+    item_deadlines,
+    item_get_for_user,
+    item_list_for_user,
+    item_petitioners,
+    item_qs_visible_to,
+)
+from petitions.services import lifecycle
+from petitions.services.intake import item_register
+from petitions.services.reveal import petitioner_reveal
+
+
+def _step(serializer_class: type[s.StepSerializer], url_path: str, perform: Callable[..., Any]) -> Any:
+    """One life-cycle step as a POST action: `request-review` is bound as `request_review`, `object` as `object_`."""
+    name = url_path.replace("-", "_")
+    return step_action(
+        url_path=url_path,
+        name=f"{name}_" if name == "object" else name,
+        doc=(
+            f"POST {url_path}: one life-cycle step; 400 names the field, 403 the role, 409 a stale version; "
+            "204 when the step left the item outside the caller's units."
+        ),
+        request_serializer=serializer_class,
+        detail_serializer=s.ItemDetailSerializer,
+        load=item_get_for_user,
+        split=lambda data: {"on": data.pop("on"), "expected_version": data.pop("version")},
+        perform=perform,
+        # 退回异议 hands the item back to the office: done, but no longer the caller's to read.
+        still_visible=lambda user, item: item_qs_visible_to(user).filter(pk=item.pk).exists(),
+        respond=lambda viewset, user, item: viewset._detail(user, item.pk),
+    )
+
+
+class ItemViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):  # type: ignore[type-arg]
+    """信访事项: GET list/detail (scoped to the caller's unit subtree, personal data masked), POST to register."""
+
+    filterset_class = ItemFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    ordering_fields = ["received_on", "number", "registered_at"]
+    ordering = ["-received_on", "-id"]
+
+    def get_queryset(self) -> QuerySet[Item]:
+        return item_list_for_user(self.request.user)
+
+    def get_serializer_class(self) -> type[Any]:
+        if self.action == "create":
+            return s.ItemCreateSerializer
+        if self.action == "retrieve":
+            return s.ItemDetailSerializer
+        return s.ItemListSerializer
+
+    def _detail(self, user: Any, item_id: int, code: int = status.HTTP_200_OK) -> Response:
+        item = item_get_for_user(user, item_id)
+        context = {"petitioners": item_petitioners(item), "deadlines": item_deadlines(item)}
+        return Response(s.ItemDetailSerializer(item, context=context).data, status=code)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._detail(api_user(request), int(kwargs["pk"]))
+
+    @extend_schema(request=s.ItemCreateSerializer, responses={201: s.ItemDetailSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = api_user(request)
+        body = s.ItemCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        files = [(AttachmentKind.LETTER_SCAN, f) for f in request.FILES.getlist("letter_scan")]
+        files += [(AttachmentKind.EVIDENCE, f) for f in request.FILES.getlist("evidence")]
+        item = item_register(actor=user, data=body.to_intake(), files=files)
+        return self._detail(user, item.pk, status.HTTP_201_CREATED)
+
+    assign = _step(
+        s.AssignSerializer,
+        "assign",
+        lambda u, i, d, c: lifecycle.item_assign(
+            actor=u, item_id=i.pk, unit_id=d["unit"], note=d["note"], **c
+        ),
+    )
+    accept = _step(
+        s.NoteSerializer,
+        "accept",
+        lambda u, i, d, c: lifecycle.item_accept(actor=u, item_id=i.pk, note=d["note"], **c),
+    )
+    reject = _step(
+        s.RejectSerializer,
+        "reject",
+        lambda u, i, d, c: lifecycle.item_reject(
+            actor=u, item_id=i.pk, route=d["route"], reason=d["reason"], **c
+        ),
+    )
+    object_ = _step(
+        s.ObjectSerializer,
+        "object",
+        lambda u, i, d, c: lifecycle.item_object(actor=u, item_id=i.pk, reason=d["reason"], **c),
+    )
+    request_extension = _step(
+        s.RequestExtensionSerializer,
+        "request-extension",
+        lambda u, i, d, c: lifecycle.item_request_extension(
+            actor=u, item_id=i.pk, days=d["days"], reason=d["reason"], **c
+        ),
+    )
+    extend = _step(
+        s.ExtendSerializer,
+        "extend",
+        lambda u, i, d, c: lifecycle.item_extend(
+            actor=u, item_id=i.pk, approve=d["approve"], days=d["days"], reason=d["reason"], **c
+        ),
+    )
+    reply = _step(
+        s.ReplySerializer,
+        "reply",
+        lambda u, i, d, c: lifecycle.item_reply(
+            actor=u, item_id=i.pk, outcome=d["outcome"], opinion=d["opinion"], **c
+        ),
+    )
+    evaluate = _step(
+        s.EvaluateSerializer,
+        "evaluate",
+        lambda u, i, d, c: lifecycle.item_evaluate(
+            actor=u, item_id=i.pk, satisfaction=d["satisfaction"], **c
+        ),
+    )
+    request_review = _step(
+        s.StepSerializer,
+        "request-review",
+        lambda u, i, d, c: lifecycle.item_request_review(actor=u, item_id=i.pk, **c),
+    )
+    review_decision = _step(
+        s.DecisionSerializer,
+        "review-decision",
+        lambda u, i, d, c: lifecycle.item_review_decision(
+            actor=u, item_id=i.pk, decision=d["decision"], opinion=d["opinion"], **c
+        ),
+    )
+    request_recheck = _step(
+        s.StepSerializer,
+        "request-recheck",
+        lambda u, i, d, c: lifecycle.item_request_recheck(actor=u, item_id=i.pk, **c),
+    )
+    hearing_start = _step(
+        s.NoteSerializer,
+        "hearing-start",
+        lambda u, i, d, c: lifecycle.item_hearing(actor=u, item_id=i.pk, starting=True, note=d["note"], **c),
+    )
+    hearing_end = _step(
+        s.NoteSerializer,
+        "hearing-end",
+        lambda u, i, d, c: lifecycle.item_hearing(actor=u, item_id=i.pk, starting=False, note=d["note"], **c),
+    )
+    recheck_decision = _step(
+        s.DecisionSerializer,
+        "recheck-decision",
+        lambda u, i, d, c: lifecycle.item_recheck_decision(
+            actor=u, item_id=i.pk, decision=d["decision"], opinion=d["opinion"], **c
+        ),
+    )
+    close = _step(
+        s.CloseSerializer,
+        "close",
+        lambda u, i, d, c: lifecycle.item_close(
+            actor=u, item_id=i.pk, reason=d["reason"], note=d["note"], **c
+        ),
+    )
+
+    @extend_schema(request=s.RevealSerializer, responses=s.RevealedSerializer)
+    @action(detail=True, methods=["post"], url_path="reveal")
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        """The full value of one masked field of a petitioner on this item; recorded in the audit log."""
+        user = api_user(request)
+        item = item_get_for_user(user, int(pk or 0))
+        body = s.RevealSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        link = (
+            item.item_petitioners.select_related("petitioner")
+            .filter(petitioner_id=body.validated_data["petitioner"])
+            .first()
+        )
+        if link is None:
+            return Response({"detail": "未找到。"}, status=status.HTTP_404_NOT_FOUND)
+        value = petitioner_reveal(
+            actor=user,
+            petitioner=link.petitioner,
+            field=body.validated_data["field"],
+            item_number=item.number,
+        )
+        return Response({"value": value})

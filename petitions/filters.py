@@ -1,0 +1,120 @@
+"""One FilterSet for the item list page and the API: status, channel, category, unit subtree, dates, markers,
+overdue, due within N days, and text search over summary and demand (pg_trgm index)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.filters import YesNoFilter, all_words_q
+from core.models import Unit
+from core.selectors import unit_qs_visible_to
+from petitions.choices import Channel, Marker, Purpose, Status
+from petitions.models import Category, Item
+from petitions.selectors import category_choices, open_obligation_exists, subtree_unit_ids
+
+NUMBER = re.compile(r"^XF\d{4}-\d{6}$", re.IGNORECASE)
+
+
+def _visible_units(request: HttpRequest | None) -> QuerySet[Unit]:
+    user = getattr(request, "user", None)
+    return unit_qs_visible_to(user).order_by("path")  # type: ignore[arg-type]
+
+
+def _categories(request: HttpRequest | None) -> QuerySet[Category]:
+    return category_choices()
+
+
+class ItemFilter(django_filters.FilterSet):
+    """Filters and sorting shared by the clerk and handler lists and GET /api/v1/petitions/."""
+
+    q = django_filters.CharFilter(method="filter_text", label=_("搜索（编号、概况、诉求）"))
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"))
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("信访形式"))
+    purpose = django_filters.ChoiceFilter(choices=Purpose.choices, label=_("信访目的"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=_categories, method="filter_category", label=_("内容分类（含下级）")
+    )
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_visible_units, method="filter_unit", label=_("单位（含下级）")
+    )
+    received_after = django_filters.DateFilter(
+        field_name="received_on",
+        lookup_expr="gte",
+        label=_("信访日期自"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    received_before = django_filters.DateFilter(
+        field_name="received_on",
+        lookup_expr="lte",
+        label=_("信访日期至"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    markers = django_filters.MultipleChoiceFilter(
+        choices=Marker.choices, method="filter_markers", label=_("标记（同时具备）")
+    )
+    overdue = YesNoFilter(method="filter_overdue", label=_("已超期"))
+    due_within = django_filters.NumberFilter(method="filter_due_within", label=_("N日内到期"), min_value=0)
+    repeat = YesNoFilter(field_name="original", lookup_expr="isnull", exclude=True, label=_("重复件"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("received_on", "received_on"),
+            ("number", "number"),
+            ("status", "status"),
+            ("registered_at", "registered_at"),
+        ),
+        field_labels={
+            "received_on": _("信访日期"),
+            "number": _("编号"),
+            "status": _("状态"),
+            "registered_at": _("登记时间"),
+        },
+        label=_("排序"),
+    )
+
+    class Meta:
+        model = Item
+        fields: list[str] = []
+
+    def filter_text(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
+        value = value.strip()
+        if not value:
+            return queryset
+        if NUMBER.match(value):
+            return queryset.filter(number=value.upper())
+        return queryset.filter(all_words_q(value, ["summary", "demand"]))
+
+    def filter_category(self, queryset: QuerySet[Item], name: str, value: Category | None) -> QuerySet[Item]:
+        if value is None:
+            return queryset
+        return queryset.filter(category__path__startswith=value.path)
+
+    def filter_unit(self, queryset: QuerySet[Item], name: str, value: Unit | None) -> QuerySet[Item]:
+        if value is None:
+            return queryset
+        ids = subtree_unit_ids(value)
+        return queryset.filter(Q(registered_unit_id__in=ids) | Q(responsible_unit_id__in=ids))
+
+    def filter_markers(self, queryset: QuerySet[Item], name: str, value: list[str]) -> QuerySet[Item]:
+        return queryset.filter(markers__contains=list(value)) if value else queryset
+
+    def filter_overdue(self, queryset: QuerySet[Item], name: str, value: bool | None) -> QuerySet[Item]:
+        if value is None:
+            return queryset
+        overdue = open_obligation_exists(due_before=timezone.localdate())
+        return queryset.filter(overdue if value else ~overdue)
+
+    def filter_due_within(self, queryset: QuerySet[Item], name: str, value: int | None) -> QuerySet[Item]:
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        return queryset.filter(
+            open_obligation_exists(due_from=today, due_until=today + timedelta(days=int(value)))
+        )

@@ -1,0 +1,274 @@
+"""Forms of the petition pages: intake (visit, letter, other channels), each life-cycle step, delivery."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DATE_INPUT, DivisionField
+from core.models import Unit, User
+from petitions.choices import (
+    AttachmentKind,
+    Channel,
+    CloseReason,
+    DeliveryMethod,
+    Marker,
+    Outcome,
+    Purpose,
+    ReviewDecision,
+    Route,
+    Satisfaction,
+)
+from petitions.models import Category
+from petitions.selectors import category_choices, units_for_assignment
+from petitions.services.intake import DEMAND_LIMIT, SUMMARY_LIMIT, IntakeInput, PetitionerInput
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Categories shown with their parent, e.g. 劳动社保 › 拖欠工资."""
+
+    def label_from_instance(self, obj: Category) -> str:
+        return ("　" * (obj.depth - 1)) + obj.name
+
+
+class IntakeForm(forms.Form):
+    """The item's fields, in the order of the paper registration form."""
+
+    received_on = forms.DateField(label=_("信访日期"), initial=_today, widget=DATE_INPUT)
+    channel = forms.ChoiceField(label=_("信访形式"), choices=Channel.choices)
+    head_count = forms.IntegerField(label=_("信访人数"), min_value=1, max_value=10000, initial=1)
+    problem_division = DivisionField(label=_("问题属地"), required=False)
+    problem_address = forms.CharField(label=_("问题发生地详址"), max_length=200, required=False)
+    complained_unit = forms.ModelChoiceField(
+        label=_("被反映单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"data-searchable": "true"}),
+    )
+    complained_unit_name = forms.CharField(
+        label=_("被反映单位（不在列表中时填写）"), max_length=100, required=False
+    )
+    purpose = forms.ChoiceField(label=_("信访目的"), choices=Purpose.choices)
+    category = CategoryChoiceField(
+        label=_("内容分类"),
+        queryset=Category.objects.none(),
+        widget=forms.Select(attrs={"data-searchable": "true"}),
+    )
+    summary = forms.CharField(
+        label=_("概况"),
+        max_length=SUMMARY_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4, "data-suggest": "summary"}),
+    )
+    demand = forms.CharField(
+        label=_("诉求"), max_length=DEMAND_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    markers = forms.MultipleChoiceField(
+        label=_("标记"), choices=Marker.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    original = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["complained_unit"].queryset = units_for_assignment(user)  # type: ignore[attr-defined]
+        self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
+
+
+class PetitionerForm(forms.Form):
+    """One person; the ID number, phone and address are validated by the intake service."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "data-suggest": "id_number", "inputmode": "text"}
+        ),
+    )
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-suggest": "phone", "inputmode": "tel"}),
+    )
+    address_division = DivisionField(label=_("住址"), required=False)
+    address_detail = forms.CharField(label=_("详细住址"), max_length=200, required=False)
+    is_representative = forms.BooleanField(label=_("代表"), required=False)
+
+
+PetitionerFormSet = forms.formset_factory(PetitionerForm, extra=0, min_num=1, validate_min=True, max_num=30)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that accepts several files at once."""
+
+    allow_multiple_selected = True
+
+
+class AttachmentsForm(forms.Form):
+    """Files at intake: the scanned letter (required for letters) and any other material."""
+
+    letter_scan = forms.FileField(
+        label=_("来信扫描件"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    others = forms.FileField(
+        label=_("其他附件（照片、证明材料）"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+
+def intake_input(form: IntakeForm, people: Any) -> IntakeInput:
+    """Turn the valid forms into the service's input."""
+    data = form.cleaned_data
+    petitioners = [
+        PetitionerInput(
+            name=row["name"],
+            id_number=row.get("id_number", ""),
+            phone=row.get("phone", ""),
+            division_code=row["address_division"].code if row.get("address_division") else "",
+            address_detail=row.get("address_detail", ""),
+            is_representative=bool(row.get("is_representative")),
+        )
+        for row in people.cleaned_data
+        if row and not row.get("DELETE")
+    ]
+    return IntakeInput(
+        channel=data["channel"],
+        purpose=data["purpose"],
+        category_id=data["category"].pk,
+        received_on=data["received_on"],
+        summary=data["summary"],
+        demand=data["demand"],
+        petitioners=petitioners,
+        head_count=data["head_count"],
+        markers=list(data["markers"]),
+        problem_division_code=data["problem_division"].code if data.get("problem_division") else "",
+        problem_address=data.get("problem_address", ""),
+        complained_unit_id=data["complained_unit"].pk if data.get("complained_unit") else None,
+        complained_unit_name=data.get("complained_unit_name", ""),
+        original_id=data.get("original"),
+    )
+
+
+def intake_files(request_files: Any) -> list[tuple[str, Any]]:
+    """(kind, file) pairs from the upload fields."""
+    files: list[tuple[str, Any]] = []
+    scan = request_files.get("letter_scan")
+    if scan:
+        files.append((AttachmentKind.LETTER_SCAN, scan))
+    for upload in request_files.getlist("others"):
+        files.append((AttachmentKind.EVIDENCE, upload))
+    return files
+
+
+class StepForm(forms.Form):
+    """Every step takes the date it happened (defaulting to today) so items can be entered after the fact."""
+
+    on = forms.DateField(label=_("办理日期"), initial=_today, widget=DATE_INPUT)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AssignForm(StepForm):
+    unit = forms.ModelChoiceField(
+        label=_("责任单位"),
+        queryset=Unit.objects.none(),
+        widget=forms.Select(attrs={"data-searchable": "true"}),
+    )
+    note = forms.CharField(
+        label=_("交办意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_for_assignment(user)  # type: ignore[attr-defined]
+
+
+class AcceptForm(StepForm):
+    note = forms.CharField(
+        label=_("说明"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RejectForm(StepForm):
+    route = forms.ChoiceField(
+        label=_("应导入的法定途径"), choices=[c for c in Route.choices if c[0] != Route.ORDINARY]
+    )
+    reason = forms.CharField(
+        label=_("理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ObjectForm(StepForm):
+    reason = forms.CharField(label=_("异议理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RequestExtensionForm(StepForm):
+    days = forms.IntegerField(label=_("申请延长（日）"), min_value=1, max_value=30, initial=30)
+    reason = forms.CharField(label=_("延期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtendForm(StepForm):
+    approve = forms.TypedChoiceField(
+        label=_("审批意见"),
+        choices=[("yes", _("批准")), ("no", _("不批准"))],
+        coerce=lambda value: value == "yes",
+        initial="yes",
+    )
+    days = forms.IntegerField(label=_("延长（日）"), min_value=1, max_value=30, required=False)
+    reason = forms.CharField(
+        label=_("延期理由（告知信访人）"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReplyForm(StepForm):
+    outcome = forms.ChoiceField(label=_("处理意见"), choices=Outcome.choices)
+    opinion = forms.CharField(
+        label=_("处理意见书正文"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class EvaluateForm(StepForm):
+    satisfaction = forms.ChoiceField(label=_("信访人评价"), choices=Satisfaction.choices)
+
+
+class DecisionForm(StepForm):
+    decision = forms.ChoiceField(label=_("决定"), choices=ReviewDecision.choices)
+    opinion = forms.CharField(
+        label=_("意见书正文"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class HearingForm(StepForm):
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class CloseForm(StepForm):
+    reason = forms.ChoiceField(label=_("办结方式"), choices=CloseReason.choices)
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)
+
+
+class DeliverForm(StepForm):
+    method = forms.ChoiceField(label=_("送达方式"), choices=DeliveryMethod.choices)
+
+
+class PublicQueryForm(forms.Form):
+    """The petitioner's query: item number and query code."""
+
+    number = forms.CharField(
+        label=_("信访件编号"), max_length=20, widget=forms.TextInput(attrs={"autofocus": True})
+    )
+    code = forms.CharField(label=_("查询码"), max_length=8)

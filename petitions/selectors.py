@@ -1,0 +1,270 @@
+"""Reads of petition items, always starting from what the user's unit subtree allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accountability.choices import DeadlineStatus
+from accountability.models import Deadline
+from accountability.selectors import (
+    DeadlineView,
+    deadline_views,
+    deadlines_of_subject,
+    deadlines_open_for_subjects,
+)
+from core.choices import ADMIN_ROLES
+from core.models import Unit, User
+from core.pii import lookup_hash
+from core.selectors import AnyUser, unit_qs_visible_to
+from petitions.choices import ITEM_SUBJECT, Status
+from petitions.models import Category, Item, ItemEvent, Petitioner
+
+
+def visible_unit_ids(user: AnyUser) -> list[int]:
+    """Ids of the user's unit subtree (a few hundred at most), for index-friendly IN filters."""
+    return list(unit_qs_visible_to(user).values_list("id", flat=True))
+
+
+def item_qs_visible_to(user: AnyUser) -> QuerySet[Item]:
+    """Items registered by, assigned to, or reviewed by a unit in the user's subtree.
+
+    The three admin roles (三员) never read petition content.
+    """
+    if not isinstance(user, User) or not user.is_active or set(user.roles) & ADMIN_ROLES:
+        return Item.objects.none()
+    ids = visible_unit_ids(user)
+    return Item.objects.filter(
+        Q(registered_unit_id__in=ids)
+        | Q(responsible_unit_id__in=ids)
+        | Q(review_unit_id__in=ids)
+        | Q(recheck_unit_id__in=ids)
+    )
+
+
+def subtree_unit_ids(unit: Unit) -> list[int]:
+    """Ids of `unit` and every unit below it (the caller got `unit` from a scoped queryset)."""
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
+
+
+def open_obligation_exists(
+    *, due_before: date | None = None, due_from: date | None = None, due_until: date | None = None
+) -> Exists:
+    """EXISTS(an open obligation clock of the outer item with its due date in the given range)."""
+    deadlines = Deadline.objects.filter(
+        subject_type=ITEM_SUBJECT,
+        subject_id=OuterRef("pk"),
+        status=DeadlineStatus.OPEN,
+        rule__is_obligation=True,
+    )
+    if due_before is not None:
+        deadlines = deadlines.filter(due_on__lt=due_before)
+    if due_from is not None:
+        deadlines = deadlines.filter(due_on__gte=due_from)
+    if due_until is not None:
+        deadlines = deadlines.filter(due_on__lte=due_until)
+    return Exists(deadlines)
+
+
+def item_list_for_user(user: AnyUser) -> QuerySet[Item]:
+    """Visible items with what a list row shows, overdue flag included, in one query."""
+    return (
+        item_qs_visible_to(user)
+        .select_related("category", "registered_unit", "responsible_unit")
+        .annotate(is_overdue=open_obligation_exists(due_before=timezone.localdate()))
+    )
+
+
+def item_get_for_user(user: AnyUser, item_id: int) -> Item:
+    """One visible item with its relations, or 404."""
+    item = (
+        item_qs_visible_to(user)
+        .select_related(
+            "category",
+            "registered_unit",
+            "registered_by",
+            "responsible_unit",
+            "handler",
+            "review_unit",
+            "recheck_unit",
+            "complained_unit",
+            "problem_division",
+            "original",
+        )
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def item_petitioners(item: Item) -> list[tuple[Petitioner, bool]]:
+    """The item's people in form order, with whether each is a representative."""
+    links = item.item_petitioners.select_related("petitioner", "petitioner__address_division").order_by(
+        "position"
+    )
+    return [(link.petitioner, link.is_representative) for link in links]
+
+
+def item_timeline(item: Item) -> QuerySet[ItemEvent]:
+    """Every step of an item, oldest first."""
+    return item.events.select_related("actor", "actor_unit").order_by("occurred_at", "id")
+
+
+def deadlines_open_for_items(item_ids: list[int]) -> QuerySet[Deadline]:
+    """Open clocks of the listed items, one query for a whole page of rows."""
+    return deadlines_open_for_subjects(ITEM_SUBJECT, item_ids)
+
+
+def item_deadlines(item: Item, *, today: date | None = None) -> list[DeadlineView]:
+    """The item's clocks with days left in calendar and working days."""
+    return deadline_views(deadlines_of_subject(ITEM_SUBJECT, item.pk), today=today)
+
+
+@dataclass(frozen=True)
+class RepeatCandidate:
+    """An earlier item that may be the same matter, and why it was suggested."""
+
+    item: Item
+    reasons: tuple[str, ...]
+    similarity: float
+
+
+def repeat_candidates(
+    user: AnyUser,
+    *,
+    id_number: str = "",
+    phone: str = "",
+    name: str = "",
+    division_code: str = "",
+    summary: str = "",
+    limit: int = 8,
+) -> list[RepeatCandidate]:
+    """Earlier visible items by the same person (ID, else phone, else name + address) or with similar content."""
+    since = timezone.localdate() - timedelta(days=settings.XF_REPEAT_LOOKBACK_DAYS)
+    base = item_qs_visible_to(user).filter(received_on__gte=since, original__isnull=True)
+    reasons: dict[int, list[str]] = {}
+    person_filter = None
+    id_hash = lookup_hash("id", id_number) if len(id_number.strip()) == 18 else ""
+    phone_hash = lookup_hash("phone", phone) if len(phone.strip()) >= 7 else ""
+    if id_hash:
+        person_filter = Q(item_petitioners__petitioner__id_number_hash=id_hash)
+        label = "同一身份证号"
+    elif phone_hash:
+        person_filter = Q(item_petitioners__petitioner__phone_hash=phone_hash)
+        label = "同一联系电话"
+    elif name.strip() and division_code:
+        person_filter = Q(item_petitioners__petitioner__name=name.strip()) & Q(
+            item_petitioners__petitioner__address_division_id=division_code
+        )
+        label = "同名同址"
+    if person_filter is not None:
+        for item_id in base.filter(person_filter).values_list("id", flat=True).distinct()[:limit]:
+            reasons.setdefault(item_id, []).append(label)
+    similarity: dict[int, float] = {}
+    text = summary.strip()
+    if len(text) >= 6:
+        threshold = settings.XF_REPEAT_SIMILARITY_PERCENT / 100
+        similar = (
+            base.annotate(score=TrigramSimilarity("summary", text))
+            .filter(score__gte=threshold)
+            .order_by("-score")
+            .values_list("id", "score")[:limit]
+        )
+        for item_id, score in similar:
+            similarity[item_id] = float(score)
+            reasons.setdefault(item_id, []).append(f"内容相似 {round(score * 100)}%")
+    if not reasons:
+        return []
+    items = {
+        item.pk: item
+        for item in Item.objects.filter(pk__in=reasons).select_related(
+            "category", "responsible_unit", "registered_unit"
+        )
+    }
+    ranked = sorted(reasons, key=lambda pk: (-len(reasons[pk]), -similarity.get(pk, 0.0), -pk))
+    return [
+        RepeatCandidate(item=items[pk], reasons=tuple(reasons[pk]), similarity=similarity.get(pk, 0.0))
+        for pk in ranked[:limit]
+    ]
+
+
+# Timeline steps the public page lists: no notes, no names, no internal steps.
+PUBLIC_ACTIONS = (
+    "register",
+    "assign",
+    "accept",
+    "reject",
+    "extend",
+    "reply",
+    "request-review",
+    "review-decision",
+    "request-recheck",
+    "recheck-decision",
+    "close",
+)
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What a petitioner sees with the item number and query code: status and dates, nothing personal."""
+
+    number: str
+    status: str
+    status_label: str
+    received_on: date
+    registered_on: date
+    responsible_unit: str
+    accepted_on: date | None
+    replied_on: date | None
+    closed_on: date | None
+    due_on: date | None
+    steps: list[tuple[date, str]]
+
+
+def item_public_status(number: str, query_code: str) -> PublicStatus | None:
+    """The public view of an item, only when the number and code both match."""
+    item = (
+        Item.objects.select_related("responsible_unit")
+        .filter(number=number.strip().upper(), query_code=query_code.strip().upper())
+        .first()
+    )
+    if item is None:
+        return None
+    running = (
+        Deadline.objects.filter(subject_type=ITEM_SUBJECT, subject_id=item.pk, status=DeadlineStatus.OPEN)
+        .order_by("due_on")
+        .first()
+    )
+    public_events = item.events.filter(action__in=PUBLIC_ACTIONS).order_by("occurred_at", "id")
+    steps = [(event.effective_on, event.action_label) for event in public_events]
+    return PublicStatus(
+        number=item.number,
+        status=item.status,
+        status_label=str(Status(item.status).label),
+        received_on=item.received_on,
+        registered_on=item.registered_on,
+        responsible_unit=item.responsible_unit.name if item.responsible_unit else "",
+        accepted_on=item.accepted_on,
+        replied_on=item.replied_on,
+        closed_on=item.closed_on,
+        due_on=running.due_on if running else None,
+        steps=steps,
+    )
+
+
+def category_choices() -> QuerySet[Category]:
+    """Active categories in tree order (reference data)."""
+    return Category.objects.filter(is_active=True).order_by("path")
+
+
+def units_for_assignment(user: AnyUser) -> QuerySet[Unit]:
+    """Units the user's office may assign to: its own subtree, active ones."""
+    return unit_qs_visible_to(user).filter(is_active=True).order_by("path")

@@ -1,0 +1,123 @@
+"""Shared steps of every item write: lock, check the transition and the actor's standing, record the event."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accountability.services import Subject
+from core.errors import ConflictError, DomainError
+from core.models import Unit, User
+from petitions.choices import ITEM_SUBJECT, TRANSITIONS, Action, Status
+from petitions.models import Item, ItemEvent
+
+
+def subject_of(item: Item) -> Subject:
+    """The item as the clock engine names it."""
+    return Subject(type=ITEM_SUBJECT, id=item.pk)
+
+
+def in_subtree(unit: Unit | None, of: Unit) -> bool:
+    """True when `unit` is `of` or below it."""
+    return of.contains(unit)
+
+
+def strictly_above(upper: Unit, lower: Unit | None) -> bool:
+    """True when `upper` is an ancestor of `lower` (not the same unit)."""
+    return upper.is_above(lower)
+
+
+def check_date(on: date, *, field: str = "on", not_before: date | None = None) -> date:
+    """A step's date may be entered after the fact but never in the future."""
+    if on > timezone.localdate():
+        raise DomainError(_("日期不能晚于今天。"), field=field)
+    if not_before is not None and on < not_before:
+        raise DomainError(_("日期不能早于%(day)s。") % {"day": not_before.isoformat()}, field=field)
+    return on
+
+
+def check_step_date(item: Item, on: date) -> None:
+    """A step cannot be dated before the step it follows (dates may be entered after the fact, in order)."""
+    # Registration may be typed long after receipt, so the floor is the receipt date, then each later step;
+    # deliveries, attachments and repeats are not steps.
+    steps = item.events.filter(action__in=Action.values).exclude(action=Action.REGISTER)
+    last = steps.order_by("-effective_on").values_list("effective_on", flat=True).first()
+    last = max(last, item.received_on) if last else item.received_on
+    if on < last:
+        raise DomainError(_("日期不能早于%(day)s。") % {"day": last.isoformat()}, field="on")
+
+
+def lock_item(item_id: int, expected_version: int | None = None) -> Item:
+    """Lock the item row; refuse when the caller edited a version that has since changed."""
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("registered_unit", "responsible_unit", "review_unit", "recheck_unit")
+        .get(pk=item_id)
+    )
+    if expected_version is not None and item.version != expected_version:
+        raise ConflictError(_("该信访件已被他人修改，请刷新页面后重试。"), code="conflict")
+    return item
+
+
+def check_transition(item: Item, action: str, actor: User) -> str | None:
+    """Refuse an action the status table does not allow from here, or an actor without the role."""
+    transition = TRANSITIONS[action]
+    if item.status not in transition.sources:
+        raise DomainError(
+            _("当前状态为“%(status)s”，不能执行“%(action)s”。")
+            % {"status": Status(item.status).label, "action": Action(action).label},
+            code="illegal_transition",
+        )
+    if not actor.has_role(*transition.roles):
+        raise DomainError(
+            _("您的角色不能执行“%(action)s”。") % {"action": Action(action).label}, code="forbidden"
+        )
+    return transition.target
+
+
+def check_move(item: Item, action: str, actor: User) -> str:
+    """Like check_transition, for actions that always move the item to a new status; returns that status."""
+    target = check_transition(item, action, actor)
+    if target is None:
+        raise ValueError(f"{action} does not change the status")
+    return target
+
+
+def require_unit_standing(actor: User, unit: Unit | None, *, strictly: bool = False) -> None:
+    """The actor's unit must be `unit` or above it (strictly above for 复查/复核 bodies)."""
+    ok = strictly_above(actor.unit, unit) if strictly else in_subtree(unit, actor.unit)
+    if not ok:
+        raise DomainError(_("该事项不在您单位的办理范围内。"), code="forbidden")
+
+
+def record_event(
+    item: Item,
+    action: str,
+    *,
+    actor: User | None,
+    on: date,
+    from_status: str = "",
+    note: str = "",
+    detail: dict[str, Any] | None = None,
+) -> ItemEvent:
+    """Append a step to the item's timeline."""
+    return ItemEvent.objects.create(
+        item=item,
+        action=action,
+        effective_on=on,
+        from_status=from_status,
+        to_status=item.status,
+        actor=actor,
+        actor_unit=actor.unit if actor is not None else None,
+        note=note,
+        detail=detail or {},
+    )
+
+
+def save_item(item: Item, fields: list[str]) -> None:
+    """Save the changed fields and bump the version used to detect concurrent edits."""
+    item.version += 1
+    item.save(update_fields=[*fields, "version", "updated_at"])

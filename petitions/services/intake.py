@@ -1,0 +1,337 @@
+"""Registering an item (登记): validate what the clerk typed, keep one record per person, start the clock."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accountability.services import deadline_open
+from core.audit import audit_record
+from core.errors import DomainError
+from core.idcard import id_number_validate
+from core.models import Division, Unit, User
+from core.numbering import next_in_year, yearly_sequence_name
+from core.pii import lookup_hash
+from petitions.choices import (
+    PURPOSE_TYPE,
+    ROUTING,
+    AttachmentKind,
+    Channel,
+    CloseReason,
+    Marker,
+    Purpose,
+    Status,
+)
+from petitions.models import Category, Item, ItemPetitioner, Petitioner
+from petitions.services.attachments import (
+    StoredFile,
+    attachment_store,
+    attachment_validate,
+    attachments_discard,
+)
+from petitions.services.common import in_subtree, record_event, subject_of
+
+MAX_REPRESENTATIVES = 5  # 《信访工作条例》第二十条
+COLLECTIVE_HEAD_COUNT = 5
+SUMMARY_LIMIT = 2000
+DEMAND_LIMIT = 1000
+QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+
+
+@dataclass
+class PetitionerInput:
+    """One person as typed at the desk."""
+
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    division_code: str = ""
+    address_detail: str = ""
+    is_representative: bool = False
+
+
+@dataclass
+class IntakeInput:
+    """Everything the visit or letter form collects."""
+
+    channel: str
+    purpose: str
+    category_id: int
+    received_on: date
+    summary: str
+    demand: str
+    petitioners: list[PetitionerInput]
+    head_count: int = 1
+    markers: list[str] = field(default_factory=list)
+    problem_division_code: str = ""
+    problem_address: str = ""
+    complained_unit_id: int | None = None
+    complained_unit_name: str = ""
+    registered_on: date | None = None
+    original_id: int | None = None
+
+
+def phone_validate(raw: str, field_name: str = "phone") -> str:
+    """A mainland mobile (11 digits) or a landline with area code; returns it without spaces."""
+    value = raw.strip().replace(" ", "")
+    if not value:
+        return ""
+    if MOBILE.match(value) or LANDLINE.match(value):
+        return value
+    raise DomainError(_("请填写11位手机号码，或带区号的固定电话（如 0571-88001234）。"), field=field_name)
+
+
+def _limit(value: str, limit: int, field_name: str, *, required: bool = False) -> str:
+    value = value.strip()
+    if required and not value:
+        raise DomainError(_("此项必填。"), field=field_name)
+    if len(value) > limit:
+        raise DomainError(
+            _("不能超过%(limit)s字，当前%(count)s字。") % {"limit": limit, "count": len(value)},
+            field=field_name,
+        )
+    return value
+
+
+def _division(code: str, field_name: str) -> Division | None:
+    if not code:
+        return None
+    division = Division.objects.filter(code=code, is_active=True).first()
+    if division is None:
+        raise DomainError(_("请选择有效的行政区划。"), field=field_name)
+    return division
+
+
+def intake_validate(data: IntakeInput, *, today: date) -> None:
+    """Check everything that needs no lock; raises DomainError naming the field (index-suffixed for people)."""
+    if data.channel not in Channel.values:
+        raise DomainError(_("请选择信访形式。"), field="channel")
+    if data.purpose not in Purpose.values:
+        raise DomainError(_("请选择信访目的。"), field="purpose")
+    if data.received_on > today:
+        raise DomainError(_("信访日期不能晚于今天。"), field="received_on")
+    if data.registered_on and (data.registered_on > today or data.registered_on < data.received_on):
+        raise DomainError(_("登记日期应在信访日期和今天之间。"), field="registered_on")
+    _limit(data.summary, SUMMARY_LIMIT, "summary", required=True)
+    _limit(data.demand, DEMAND_LIMIT, "demand", required=True)
+    _limit(data.problem_address, 200, "problem_address")
+    _limit(data.complained_unit_name, 100, "complained_unit_name")
+    unknown = set(data.markers) - set(Marker.values)
+    if unknown:
+        raise DomainError(_("未知的标记。"), field="markers")
+    if not data.petitioners:
+        raise DomainError(_("请至少填写一名信访人。"), field="petitioners")
+    if data.head_count < 1 or data.head_count > 10000:
+        raise DomainError(_("信访人数应在1至10000之间。"), field="head_count")
+    if data.head_count < len(data.petitioners):
+        raise DomainError(_("信访人数不能少于登记的信访人人数。"), field="head_count")
+    collective = Marker.COLLECTIVE in data.markers or data.head_count >= COLLECTIVE_HEAD_COUNT
+    representatives = sum(1 for person in data.petitioners if person.is_representative)
+    if collective and representatives > MAX_REPRESENTATIVES:
+        raise DomainError(
+            _("集体访推选的代表不得超过%(max)s人（《信访工作条例》第二十条），当前%(count)s人。")
+            % {"max": MAX_REPRESENTATIVES, "count": representatives},
+            field="petitioners",
+        )
+    for index, person in enumerate(data.petitioners):
+        _limit(person.name, 50, f"petitioners-{index}-name", required=True)
+        if person.id_number.strip():
+            try:
+                id_number_validate(person.id_number, today=today)
+            except DomainError as error:
+                raise DomainError(error.message, field=f"petitioners-{index}-id_number") from error
+        phone_validate(person.phone, f"petitioners-{index}-phone")
+        _limit(person.address_detail, 200, f"petitioners-{index}-address_detail")
+
+
+def _petitioner_for(person: PetitionerInput, actor: User, today: date) -> Petitioner:
+    """Reuse the person's record when the ID number is known; update what changed."""
+    id_number = id_number_validate(person.id_number, today=today) if person.id_number.strip() else ""
+    phone = phone_validate(person.phone)
+    division = _division(person.division_code, "address_division")
+    id_hash = lookup_hash("id", id_number) if id_number else ""
+    existing = (
+        Petitioner.objects.select_for_update().filter(id_number_hash=id_hash).first() if id_hash else None
+    )
+    values = {
+        "name": person.name.strip(),
+        "phone": phone,
+        "phone_hash": lookup_hash("phone", phone),
+        "address_division": division,
+        "address_detail": person.address_detail.strip(),
+    }
+    if existing is None:
+        petitioner = Petitioner.objects.create(id_number=id_number, id_number_hash=id_hash, **values)
+        audit_record(actor=actor, action="petitions.petitioner.created", target=petitioner)
+        return petitioner
+    changed = [
+        name for name, value in values.items() if value not in ("", None) and getattr(existing, name) != value
+    ]
+    for name in changed:
+        setattr(existing, name, values[name])
+    if changed:
+        existing.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            actor=actor, action="petitions.petitioner.updated", target=existing, changed_fields=changed
+        )
+    return existing
+
+
+ITEM_NUMBER_SERIES = "petitions_item_number"
+
+
+def item_number_sequence(year: int) -> str:
+    """The database sequence numbering one year's items, so each year starts again at XF<year>-000001."""
+    return yearly_sequence_name(ITEM_NUMBER_SERIES, year)
+
+
+def _next_number(year: int) -> str:
+    return f"XF{year}-{next_in_year(ITEM_NUMBER_SERIES, year):06d}"
+
+
+def _query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
+
+
+def item_register(
+    *,
+    actor: User,
+    data: IntakeInput,
+    files: Sequence[tuple[str, UploadedFile]] | None = None,
+) -> Item:
+    """Register a visit, letter or other item; a linked repeat is counted on its original without a new clock."""
+    if not actor.has_role("clerk", "section_head"):
+        raise DomainError(_("只有登记员可以登记信访事项。"), code="forbidden")
+    today = timezone.localdate()
+    intake_validate(data, today=today)
+    files = list(files or [])
+    if data.channel == Channel.LETTER and not any(kind == AttachmentKind.LETTER_SCAN for kind, _f in files):
+        raise DomainError(_("来信登记请上传来信扫描件。"), field="attachments")
+    for _kind, upload in files:
+        attachment_validate(upload)
+    stored: list[StoredFile] = []
+    try:
+        with transaction.atomic():
+            category = Category.objects.filter(pk=data.category_id, is_active=True).first()
+            if category is None:
+                raise DomainError(_("请选择内容分类。"), field="category")
+            complained = None
+            if data.complained_unit_id:
+                complained = Unit.objects.filter(pk=data.complained_unit_id).first()
+                if complained is None:
+                    raise DomainError(_("请选择被反映单位。"), field="complained_unit")
+            original = None
+            if data.original_id:
+                original = (
+                    Item.objects.select_for_update(of=("self",))
+                    .select_related("registered_unit", "responsible_unit")
+                    .filter(pk=data.original_id)
+                    .first()
+                )
+                visible = original is not None and (
+                    in_subtree(original.registered_unit, actor.unit)
+                    or in_subtree(original.responsible_unit, actor.unit)
+                )
+                if original is None or not visible:
+                    raise DomainError(_("请选择本单位可见的原信访件。"), field="original")
+                if original.original_id is not None:
+                    original = Item.objects.select_for_update(of=("self",)).get(pk=original.original_id)
+            markers = sorted(set(data.markers))
+            if data.head_count >= COLLECTIVE_HEAD_COUNT and Marker.COLLECTIVE not in markers:
+                markers.append(Marker.COLLECTIVE)
+            registered_on = data.registered_on or today
+            item = Item(
+                number=_next_number(registered_on.year),
+                query_code=_query_code(),
+                channel=data.channel,
+                purpose=data.purpose,
+                item_type=PURPOSE_TYPE[Purpose(data.purpose)],
+                category=category,
+                problem_division=_division(data.problem_division_code, "problem_division"),
+                problem_address=data.problem_address.strip(),
+                complained_unit=complained,
+                complained_unit_name=data.complained_unit_name.strip()
+                or (complained.name if complained else ""),
+                received_on=data.received_on,
+                registered_on=registered_on,
+                summary=data.summary.strip(),
+                demand=data.demand.strip(),
+                head_count=data.head_count,
+                markers=sorted(markers),
+                registered_unit=actor.unit,
+                registered_by=actor,
+                status=Status.REGISTERED,
+                original=original,
+            )
+            note = ""
+            if original is not None:
+                if original.status == Status.CLOSED and original.close_reason == CloseReason.RECHECKED:
+                    item.status = Status.NO_FURTHER
+                    item.refusal_reason = _(
+                        "原信访件%(number)s已于%(day)s复核终结。根据《信访工作条例》第三十六条，"
+                        "信访人以同一事实和理由再次提出的，不再受理。"
+                    ) % {
+                        "number": original.number,
+                        "day": original.closed_on.isoformat() if original.closed_on else "",
+                    }
+                    note = item.refusal_reason
+                else:
+                    item.status = Status.REPEAT
+                    note = _("重复件，并入原件%(number)s，不另起算期限。") % {"number": original.number}
+            item.save()
+            for position, person in enumerate(data.petitioners):
+                ItemPetitioner.objects.create(
+                    item=item,
+                    petitioner=_petitioner_for(person, actor, today),
+                    is_representative=person.is_representative,
+                    position=position,
+                )
+            for kind, upload in files:
+                stored.append(attachment_store(item=item, kind=kind, upload=upload, actor=actor))
+            if original is None:
+                deadline_open(
+                    subject=subject_of(item),
+                    kind=ROUTING,
+                    unit_id=actor.unit_id,
+                    starts_on=item.received_on,
+                    actor=actor,
+                )
+            else:
+                original.repeat_count += 1
+                original.version += 1
+                original.save(update_fields=["repeat_count", "version", "updated_at"])
+                record_event(
+                    original,
+                    "repeat",
+                    actor=actor,
+                    on=registered_on,
+                    from_status=original.status,
+                    note=_("收到重复件%(number)s（第%(count)s次）")
+                    % {"number": item.number, "count": original.repeat_count},
+                )
+            record_event(item, "register", actor=actor, on=registered_on, note=note)
+            audit_record(
+                actor=actor,
+                action="petitions.item.registered",
+                target=item,
+                detail={
+                    "channel": item.channel,
+                    "status": item.status,
+                    "original": original.number if original else None,
+                    "attachments": len(files),
+                },
+            )
+    except Exception:
+        attachments_discard(stored)
+        raise
+    return item

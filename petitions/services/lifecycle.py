@@ -1,0 +1,659 @@
+"""The statutory life cycle: assign, accept or refuse or object, extend, reply, review, recheck, close.
+
+Every step is one transaction: lock the item, check the status table and the actor, meet the current
+deadline and open the next one through the clock engine, issue the document, record the event and audit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accountability.choices import DeadlineStatus
+from accountability.models import Deadline, DeadlineRule
+from accountability.services import (
+    deadline_cancel,
+    deadline_cancel_all,
+    deadline_extend,
+    deadline_lapse,
+    deadline_meet,
+    deadline_open,
+    deadline_pause,
+    deadline_resume,
+)
+from core.audit import audit_record
+from core.errors import DomainError
+from core.models import Unit, User
+from petitions.choices import (
+    ACCEPTANCE,
+    HANDLING,
+    OBJECTION,
+    RECHECK,
+    RECHECK_WINDOW,
+    REVIEW,
+    REVIEW_WINDOW,
+    ROUTING,
+    STATUTORY_CHANNEL,
+    Action,
+    CloseReason,
+    DocumentKind,
+    Marker,
+    Outcome,
+    ReviewDecision,
+    Route,
+    Satisfaction,
+    Status,
+)
+from petitions.models import Document, ExtensionRequest, Item
+from petitions.services.common import (
+    check_date,
+    check_move,
+    check_step_date,
+    check_transition,
+    in_subtree,
+    lock_item,
+    record_event,
+    require_unit_standing,
+    save_item,
+    subject_of,
+)
+from petitions.services.documents import document_issue
+
+TEXT_LIMIT = 2000
+
+
+def _text(value: str, field: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(_("此项必填。"), field=field)
+    if len(value) > limit:
+        raise DomainError(_("不能超过%(limit)s字。") % {"limit": limit}, field=field)
+    return value
+
+
+def _open_deadline(
+    item: Item, kind: str, unit: Unit, on: date, actor: User, responsible: User | None = None
+) -> None:
+    deadline_open(
+        subject=subject_of(item),
+        kind=kind,
+        unit_id=unit.pk,
+        starts_on=on,
+        actor=actor,
+        responsible_id=responsible.pk if responsible else None,
+    )
+
+
+def _open_deadline_due(item: Item, kind: str) -> Deadline | None:
+    return Deadline.objects.filter(
+        subject_type=subject_of(item).type, subject_id=item.pk, rule_id=kind, status=DeadlineStatus.OPEN
+    ).first()
+
+
+# Audit actions are named in the past tense, like every other audit action in the system.
+AUDIT_VERBS: dict[str, str] = {
+    Action.ASSIGN: "assigned",
+    Action.ACCEPT: "accepted",
+    Action.REJECT: "rejected",
+    Action.OBJECT: "objected",
+    Action.EXTEND: "extended",
+    Action.REPLY: "replied",
+    Action.EVALUATE: "evaluated",
+    Action.REQUEST_REVIEW: "review_requested",
+    Action.REVIEW_DECISION: "review_decided",
+    Action.REQUEST_RECHECK: "recheck_requested",
+    Action.HEARING_START: "hearing_started",
+    Action.HEARING_END: "hearing_ended",
+    Action.RECHECK_DECISION: "recheck_decided",
+}
+
+
+def _finish(
+    item: Item, action: str, actor: User, on: date, from_status: str, fields: list[str], note: str = ""
+) -> Item:
+    save_item(item, fields)
+    record_event(item, action, actor=actor, on=on, from_status=from_status, note=note)
+    audit_record(
+        actor=actor,
+        action=f"petitions.item.{AUDIT_VERBS[action]}",
+        target=item,
+        changed_fields=fields,
+        detail={"from": from_status, "to": item.status},
+    )
+    return item
+
+
+def item_assign(
+    *, actor: User, item_id: int, unit_id: int, on: date, note: str = "", expected_version: int | None = None
+) -> Item:
+    """转送/交办 to the responsible unit: meets the 15-day routing clock, opens acceptance and objection."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        target = check_move(item, Action.ASSIGN, actor)
+        require_unit_standing(actor, item.registered_unit)
+        unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
+        if unit is None or not in_subtree(unit, actor.unit):
+            raise DomainError(_("请选择本单位或下级的责任单位。"), field="unit")
+        check_date(on, not_before=item.received_on)
+        from_status = item.status
+        deadline_meet(subject=subject_of(item), kind=ROUTING, met_on=on, actor=actor)
+        item.responsible_unit, item.assigned_on, item.status = unit, on, target
+        _open_deadline(item, ACCEPTANCE, unit, on, actor)
+        _open_deadline(item, OBJECTION, unit, on, actor)
+        return _finish(
+            item,
+            Action.ASSIGN,
+            actor,
+            on,
+            from_status,
+            ["responsible_unit", "assigned_on", "status"],
+            note=_text(note, "note", required=False) or _("交办至%(unit)s") % {"unit": unit.name},
+        )
+
+
+def item_accept(
+    *, actor: User, item_id: int, on: date, note: str = "", expected_version: int | None = None
+) -> Item:
+    """受理 for ordinary handling (route 6): issues the 受理告知书 and starts the 60-day handling clock."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        target = check_move(item, Action.ACCEPT, actor)
+        require_unit_standing(actor, item.responsible_unit)
+        if Marker.LITIGATION in item.markers:
+            raise DomainError(
+                _("涉法涉诉事项应导入诉讼等法定程序（诉访分离），请选择“不予受理”并告知法定途径。"),
+                code="litigation",
+            )
+        check_date(on, not_before=item.assigned_on)
+        from_status = item.status
+        deadline_meet(subject=subject_of(item), kind=ACCEPTANCE, met_on=on, actor=actor)
+        deadline_cancel(subject=subject_of(item), kind=OBJECTION, actor=actor, reason=_("已受理"))
+        item.status, item.accepted_on, item.route = target, on, Route.ORDINARY
+        if actor.has_role("handler") and item.handler_id is None:
+            item.handler = actor
+        _open_deadline(item, HANDLING, item.responsible_unit, on, actor, responsible=item.handler)  # type: ignore[arg-type]
+        handling = _open_deadline_due(item, HANDLING)
+        document_issue(
+            item=item,
+            kind=DocumentKind.ACCEPTANCE,
+            on=on,
+            unit=item.responsible_unit,  # type: ignore[arg-type]
+            actor=actor,
+            body={
+                "received_on": item.received_on.isoformat(),
+                "accepted_on": on.isoformat(),
+                "due_on": handling.due_on.isoformat() if handling else "",
+                "note": _text(note, "note", required=False),
+            },
+        )
+        return _finish(
+            item, Action.ACCEPT, actor, on, from_status, ["status", "accepted_on", "route", "handler"], note
+        )
+
+
+def item_reject(
+    *,
+    actor: User,
+    item_id: int,
+    on: date,
+    route: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Item:
+    """不予受理: the item belongs in another statutory procedure; the 告知书 names the channel."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        target = check_move(item, Action.REJECT, actor)
+        require_unit_standing(actor, item.responsible_unit)
+        if route not in Route.values or route == Route.ORDINARY:
+            raise DomainError(_("请选择应当导入的法定途径。"), field="route")
+        check_date(on, not_before=item.assigned_on)
+        channel = str(STATUTORY_CHANNEL[Route(route)])
+        reason = _text(reason, "reason", required=False) or channel
+        from_status = item.status
+        deadline_meet(subject=subject_of(item), kind=ACCEPTANCE, met_on=on, actor=actor)
+        deadline_cancel(subject=subject_of(item), kind=OBJECTION, actor=actor, reason=_("不予受理"))
+        item.status, item.route, item.refusal_reason = target, route, reason
+        document_issue(
+            item=item,
+            kind=DocumentKind.NON_ACCEPTANCE,
+            on=on,
+            unit=item.responsible_unit,  # type: ignore[arg-type]
+            actor=actor,
+            body={
+                "route": route,
+                "route_label": str(Route(route).label),
+                "channel": channel,
+                "reason": reason,
+            },
+        )
+        return _finish(
+            item, Action.REJECT, actor, on, from_status, ["status", "route", "refusal_reason"], reason
+        )
+
+
+def item_object(
+    *, actor: User, item_id: int, on: date, reason: str, expected_version: int | None = None
+) -> Item:
+    """退回异议: the unit says it was wrongly assigned, within 5 working days; the office routes it again."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        target = check_move(item, Action.OBJECT, actor)
+        require_unit_standing(actor, item.responsible_unit)
+        reason = _text(reason, "reason")
+        check_date(on, not_before=item.assigned_on)
+        window = _open_deadline_due(item, OBJECTION)
+        if window is None or on > window.due_on:
+            raise DomainError(
+                _("已超过5个工作日的异议期限（%(day)s），请按交办要求受理或不予受理。")
+                % {"day": window.due_on.isoformat() if window else "—"},
+                code="objection_late",
+            )
+        from_status = item.status
+        deadline_meet(subject=subject_of(item), kind=OBJECTION, met_on=on, actor=actor)
+        deadline_cancel(subject=subject_of(item), kind=ACCEPTANCE, actor=actor, reason=_("退回异议"))
+        returned_from = item.responsible_unit
+        item.status, item.responsible_unit, item.assigned_on = target, None, None
+        _open_deadline(item, ROUTING, item.registered_unit, on, actor)
+        return _finish(
+            item,
+            Action.OBJECT,
+            actor,
+            on,
+            from_status,
+            ["status", "responsible_unit", "assigned_on"],
+            _("%(unit)s退回：%(reason)s")
+            % {"unit": returned_from.name if returned_from else "", "reason": reason},
+        )
+
+
+def item_request_extension(
+    *, actor: User, item_id: int, on: date, days: int, reason: str, expected_version: int | None = None
+) -> ExtensionRequest:
+    """A handler asks to extend handling; a section head decides."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        check_transition(item, Action.REQUEST_EXTENSION, actor)
+        require_unit_standing(actor, item.responsible_unit)
+        rule = DeadlineRule.objects.get(pk=HANDLING)
+        if not 1 <= days <= rule.max_extension_days:
+            raise DomainError(
+                _("延长天数应在1至%(max)s日之间。") % {"max": rule.max_extension_days}, field="days"
+            )
+        handling = _open_deadline_due(item, HANDLING)
+        if handling is None or handling.extensions.count() >= rule.max_extensions:
+            raise DomainError(_("办理期限只能延长一次，已经延期过。"), code="extended_already")
+        if item.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
+            raise DomainError(_("已有待审批的延期申请。"), code="pending_request")
+        check_date(on, not_before=item.accepted_on)
+        request = ExtensionRequest.objects.create(
+            item=item, days=days, reason=_text(reason, "reason"), requested_by=actor, requested_on=on
+        )
+        save_item(item, [])  # a pending request changes what the item page offers: bump the version
+        record_event(
+            item,
+            Action.REQUEST_EXTENSION,
+            actor=actor,
+            on=on,
+            from_status=item.status,
+            note=_("申请延长%(days)s日：%(reason)s") % {"days": days, "reason": request.reason},
+        )
+        audit_record(
+            actor=actor, action="petitions.item.extension_requested", target=item, detail={"days": days}
+        )
+    return request
+
+
+def item_extend(
+    *,
+    actor: User,
+    item_id: int,
+    on: date,
+    approve: bool = True,
+    days: int | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Item:
+    """A section head approves (or refuses) the extension: same start, longer period, 延期告知书 issued."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        check_transition(item, Action.EXTEND, actor)
+        require_unit_standing(actor, item.responsible_unit)
+        check_date(on, not_before=item.accepted_on)
+        pending = (
+            item.extension_requests.select_for_update().filter(state=ExtensionRequest.State.PENDING).first()
+        )
+        if pending is not None:
+            days = days or pending.days
+            reason = reason.strip() or pending.reason
+            pending.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REFUSED
+            pending.decided_by, pending.decided_on = actor, on
+            pending.save(update_fields=["state", "decided_by", "decided_on"])
+        elif not approve:
+            raise DomainError(_("没有待审批的延期申请。"), code="no_request")
+        if not approve:
+            save_item(item, [])  # the decision changes what the item page offers: bump the version
+            record_event(
+                item, Action.EXTEND, actor=actor, on=on, from_status=item.status, note=_("未批准延期")
+            )
+            audit_record(actor=actor, action="petitions.item.extension_refused", target=item)
+            return item
+        if days is None:
+            raise DomainError(_("请填写延长天数。"), field="days")
+        reason = _text(reason, "reason")
+        deadline = deadline_extend(
+            subject=subject_of(item),
+            kind=HANDLING,
+            days=days,
+            reason=reason,
+            approved_by=actor,
+            approved_on=on,
+        )
+        document_issue(
+            item=item,
+            kind=DocumentKind.EXTENSION,
+            on=on,
+            unit=item.responsible_unit,  # type: ignore[arg-type]
+            actor=actor,
+            body={"days": days, "reason": reason, "due_on": deadline.due_on.isoformat()},
+        )
+        return _finish(
+            item,
+            Action.EXTEND,
+            actor,
+            on,
+            item.status,
+            [],
+            _("批准延长%(days)s日，办理期限至%(due)s") % {"days": days, "due": deadline.due_on.isoformat()},
+        )
+
+
+def item_reply(
+    *, actor: User, item_id: int, on: date, outcome: str, opinion: str, expected_version: int | None = None
+) -> Item:
+    """信访处理意见书: 予以支持 / 解释说明 / 不予支持; the petitioner's 30-day review window opens."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        target = check_move(item, Action.REPLY, actor)
+        require_unit_standing(actor, item.responsible_unit)
+        if outcome not in Outcome.values:
+            raise DomainError(_("请选择处理意见。"), field="outcome")
+        opinion = _text(opinion, "opinion")
+        check_date(on, not_before=item.accepted_on)
+        from_status = item.status
+        deadline_meet(subject=subject_of(item), kind=HANDLING, met_on=on, actor=actor)
+        item.status, item.replied_on, item.outcome = target, on, outcome
+        document_issue(
+            item=item,
+            kind=DocumentKind.REPLY,
+            on=on,
+            unit=item.responsible_unit,  # type: ignore[arg-type]
+            actor=actor,
+            body={"outcome": outcome, "outcome_label": str(Outcome(outcome).label), "opinion": opinion},
+        )
+        _open_deadline(item, REVIEW_WINDOW, item.responsible_unit, on, actor)  # type: ignore[arg-type]
+        return _finish(
+            item, Action.REPLY, actor, on, from_status, ["status", "replied_on", "outcome"], opinion
+        )
+
+
+def item_evaluate(
+    *, actor: User, item_id: int, on: date, satisfaction: str, expected_version: int | None = None
+) -> Item:
+    """Record the petitioner's satisfaction with the reply (满意 / 基本满意 / 不满意)."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        check_transition(item, Action.EVALUATE, actor)
+        if not (
+            in_subtree(item.responsible_unit, actor.unit) or in_subtree(item.registered_unit, actor.unit)
+        ):
+            raise DomainError(_("该事项不在您单位的办理范围内。"), code="forbidden")
+        if item.replied_on is None:
+            raise DomainError(_("尚未出具处理意见，不能评价。"), code="not_replied")
+        if item.satisfaction:
+            raise DomainError(
+                _("信访人已于%(day)s评价，不能重复评价。")
+                % {"day": item.evaluated_on.isoformat() if item.evaluated_on else ""},
+                code="evaluated_already",
+            )
+        if satisfaction not in Satisfaction.values:
+            raise DomainError(_("请选择满意度。"), field="satisfaction")
+        check_date(on, not_before=item.replied_on)
+        item.satisfaction, item.evaluated_on = satisfaction, on
+        return _finish(
+            item,
+            Action.EVALUATE,
+            actor,
+            on,
+            item.status,
+            ["satisfaction", "evaluated_on"],
+            str(Satisfaction(satisfaction).label),
+        )
+
+
+def item_request_review(*, actor: User, item_id: int, on: date, expected_version: int | None = None) -> Item:
+    """复查 requested of the next-higher body (the actor's unit) within 30 days of receiving the reply."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        target = check_move(item, Action.REQUEST_REVIEW, actor)
+        require_unit_standing(actor, item.responsible_unit, strictly=True)
+        window = _open_deadline_due(item, REVIEW_WINDOW)
+        check_date(on, not_before=item.replied_on)
+        if window is None or on > window.due_on:
+            raise DomainError(_("已超过申请复查的期限。"), code="window_lapsed")
+        from_status = item.status
+        deadline_meet(subject=subject_of(item), kind=REVIEW_WINDOW, met_on=on, actor=actor)
+        item.status, item.review_unit = target, actor.unit
+        _open_deadline(item, REVIEW, actor.unit, on, actor)
+        return _finish(item, Action.REQUEST_REVIEW, actor, on, from_status, ["status", "review_unit"])
+
+
+def item_review_decision(
+    *, actor: User, item_id: int, on: date, decision: str, opinion: str, expected_version: int | None = None
+) -> Item:
+    """复查意见书 within 30 days of the request; the 30-day window for 复核 opens."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        target = check_move(item, Action.REVIEW_DECISION, actor)
+        require_unit_standing(actor, item.review_unit)
+        if decision not in ReviewDecision.values:
+            raise DomainError(_("请选择复查决定。"), field="decision")
+        opinion = _text(opinion, "opinion")
+        from_status = item.status
+        deadline_meet(subject=subject_of(item), kind=REVIEW, met_on=check_date(on), actor=actor)
+        item.status, item.review_decision = target, decision
+        document_issue(
+            item=item,
+            kind=DocumentKind.REVIEW,
+            on=on,
+            unit=item.review_unit,  # type: ignore[arg-type]
+            actor=actor,
+            body={
+                "decision": decision,
+                "decision_label": str(ReviewDecision(decision).label),
+                "opinion": opinion,
+            },
+        )
+        _open_deadline(item, RECHECK_WINDOW, item.review_unit, on, actor)  # type: ignore[arg-type]
+        return _finish(
+            item, Action.REVIEW_DECISION, actor, on, from_status, ["status", "review_decision"], opinion
+        )
+
+
+def item_request_recheck(*, actor: User, item_id: int, on: date, expected_version: int | None = None) -> Item:
+    """复核 requested of the body above the 复查 body within 30 days of the review decision."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        target = check_move(item, Action.REQUEST_RECHECK, actor)
+        require_unit_standing(actor, item.review_unit, strictly=True)
+        window = _open_deadline_due(item, RECHECK_WINDOW)
+        check_date(on)
+        if window is None or on > window.due_on:
+            raise DomainError(_("已超过申请复核的期限。"), code="window_lapsed")
+        from_status = item.status
+        deadline_meet(subject=subject_of(item), kind=RECHECK_WINDOW, met_on=on, actor=actor)
+        item.status, item.recheck_unit = target, actor.unit
+        _open_deadline(item, RECHECK, actor.unit, on, actor)
+        return _finish(item, Action.REQUEST_RECHECK, actor, on, from_status, ["status", "recheck_unit"])
+
+
+def item_hearing(
+    *,
+    actor: User,
+    item_id: int,
+    on: date,
+    starting: bool,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Item:
+    """A 听证 during 复核 does not count: the recheck clock stops at its start and resumes at its end."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        action = Action.HEARING_START if starting else Action.HEARING_END
+        check_transition(item, action, actor)
+        require_unit_standing(actor, item.recheck_unit)
+        check_date(on)
+        if starting:
+            deadline_pause(
+                subject=subject_of(item), kind=RECHECK, on=on, reason=note or _("听证"), actor=actor
+            )
+        else:
+            deadline_resume(subject=subject_of(item), kind=RECHECK, on=on, actor=actor)
+        return _finish(item, action, actor, on, item.status, [], note)
+
+
+def item_recheck_decision(
+    *, actor: User, item_id: int, on: date, decision: str, opinion: str, expected_version: int | None = None
+) -> Item:
+    """复核意见书: the item ends (终结); the same facts and reasons are not accepted again."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        target = check_move(item, Action.RECHECK_DECISION, actor)
+        require_unit_standing(actor, item.recheck_unit)
+        if decision not in ReviewDecision.values:
+            raise DomainError(_("请选择复核决定。"), field="decision")
+        opinion = _text(opinion, "opinion")
+        recheck = _open_deadline_due(item, RECHECK)
+        if recheck is not None and recheck.is_paused:
+            raise DomainError(_("听证尚未结束，请先登记听证结束。"), code="hearing_running")
+        from_status = item.status
+        deadline_meet(subject=subject_of(item), kind=RECHECK, met_on=check_date(on), actor=actor)
+        item.status, item.recheck_decision = target, decision
+        item.closed_on, item.close_reason = on, CloseReason.RECHECKED
+        document_issue(
+            item=item,
+            kind=DocumentKind.RECHECK,
+            on=on,
+            unit=item.recheck_unit,  # type: ignore[arg-type]
+            actor=actor,
+            body={
+                "decision": decision,
+                "decision_label": str(ReviewDecision(decision).label),
+                "opinion": opinion,
+            },
+        )
+        return _finish(
+            item,
+            Action.RECHECK_DECISION,
+            actor,
+            on,
+            from_status,
+            ["status", "recheck_decision", "closed_on", "close_reason"],
+            opinion,
+        )
+
+
+CLOSE_REASONS_BY_STATUS = {
+    Status.REGISTERED: {CloseReason.ANSWERED_ON_SITE, CloseReason.WITHDRAWN},
+    Status.ACCEPTED: {CloseReason.MEDIATION, CloseReason.SETTLEMENT, CloseReason.WITHDRAWN},
+    Status.REPLIED: {CloseReason.ACCEPTED_REPLY, CloseReason.REVIEW_WINDOW_LAPSED, CloseReason.WITHDRAWN},
+    Status.REVIEWED: {CloseReason.ACCEPTED_REPLY, CloseReason.RECHECK_WINDOW_LAPSED, CloseReason.WITHDRAWN},
+}
+
+
+def item_close(
+    *,
+    actor: User | None,
+    item_id: int,
+    on: date,
+    reason: str,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Item:
+    """办结 for the reasons each status allows; `actor=None` is the nightly close of lapsed windows."""
+    with transaction.atomic():
+        item = lock_item(item_id, expected_version)
+        check_step_date(item, on)
+        if actor is not None:
+            check_transition(item, Action.CLOSE, actor)
+            office = in_subtree(item.registered_unit, actor.unit)
+            unit = in_subtree(item.responsible_unit, actor.unit) or in_subtree(item.review_unit, actor.unit)
+            if not (office or unit):
+                raise DomainError(_("该事项不在您单位的办理范围内。"), code="forbidden")
+            # Not before the item was received, nor before the step that brought it to its current status.
+            reached = [item.received_on, item.assigned_on, item.accepted_on, item.replied_on]
+            check_date(on, not_before=max(day for day in reached if day is not None))
+        elif item.status not in CLOSE_REASONS_BY_STATUS:
+            raise DomainError(_("当前状态不能办结。"), code="illegal_transition")
+        if reason not in CLOSE_REASONS_BY_STATUS.get(Status(item.status), set()):
+            raise DomainError(_("当前状态下不能以此方式办结。"), field="reason")
+        from_status = item.status
+        subject = subject_of(item)
+        if reason in (CloseReason.REVIEW_WINDOW_LAPSED, CloseReason.RECHECK_WINDOW_LAPSED):
+            window = REVIEW_WINDOW if reason == CloseReason.REVIEW_WINDOW_LAPSED else RECHECK_WINDOW
+            open_window = _open_deadline_due(item, window)
+            if open_window is not None and open_window.due_on >= on:
+                raise DomainError(
+                    _("申请期限到%(day)s才届满。") % {"day": open_window.due_on.isoformat()}, field="reason"
+                )
+            if open_window is not None:
+                deadline_lapse(subject=subject, kind=window, actor=actor)
+        if item.status == Status.ACCEPTED and reason in (CloseReason.MEDIATION, CloseReason.SETTLEMENT):
+            deadline_meet(subject=subject, kind=HANDLING, met_on=on, actor=actor)
+        deadline_cancel_all(subject=subject, actor=actor, reason=str(CloseReason(reason).label))
+        item.status, item.closed_on, item.close_reason = Status.CLOSED, on, reason
+        save_item(item, ["status", "closed_on", "close_reason"])
+        record_event(
+            item,
+            Action.CLOSE,
+            actor=actor,
+            on=on,
+            from_status=from_status,
+            note=note or str(CloseReason(reason).label),
+        )
+        audit_record(
+            actor=actor,
+            action="petitions.item.closed",
+            target=item,
+            changed_fields=["status", "closed_on", "close_reason"],
+            detail={"reason": reason, "from": from_status},
+        )
+    return item
+
+
+def windows_restart_after_delivery(*, item: Item, document: Document, actor: User) -> None:
+    """The review windows run from the day the petitioner received the decision, not the day it was issued."""
+    window_by_kind = {DocumentKind.REPLY: REVIEW_WINDOW, DocumentKind.REVIEW: RECHECK_WINDOW}
+    window = window_by_kind.get(DocumentKind(document.kind))
+    if window is None or document.delivered_on is None:
+        return
+    running = _open_deadline_due(item, window)
+    if running is None or running.starts_on >= document.delivered_on:
+        return
+    deadline_cancel(subject=subject_of(item), kind=window, actor=actor, reason=_("按送达日期重新起算"))
+    _open_deadline(item, window, running.unit, document.delivered_on, actor)

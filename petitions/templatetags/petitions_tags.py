@@ -1,0 +1,26 @@
+"""Template filters for petition pages: masks for personal data and labels for codes."""
+
+from __future__ import annotations
+
+from django import template
+
+from core.pii import mask_address, mask_id_number, mask_phone
+from petitions.choices import Marker
+
+register = template.Library()
+
+register.filter("mask_id", mask_id_number)
+register.filter("mask_phone", mask_phone)
+register.filter("mask_address", mask_address)
+
+
+@register.filter
+def marker_labels(values: list[str]) -> list[str]:
+    """Chinese labels of an item's markers."""
+    return [str(Marker(value).label) for value in values if value in Marker.values]
+
+
+@register.filter
+def absolute(value: int) -> int:
+    """|n|, for "已超期 3 日" from a days-left of -3."""
+    return abs(int(value))

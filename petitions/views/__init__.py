@@ -1,0 +1,1 @@
+"""Petition pages: intake, lists, the item page with its steps, documents, attachments, the public query."""

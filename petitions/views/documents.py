@@ -1,0 +1,60 @@
+"""Printable documents (A4) and their delivery record."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.http import AuthenticatedRequest
+from petitions.forms import DeliverForm
+from petitions.selectors import item_get_for_user, item_petitioners
+from petitions.services.documents import document_deliver
+
+
+@login_required
+def document_print(request: AuthenticatedRequest, item_id: int, document_id: int) -> HttpResponse:
+    """The document as issued, laid out for A4; names appear in full because it goes to the petitioner."""
+    item = item_get_for_user(request.user, item_id)
+    document = item.documents.select_related("issuing_unit").filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    people = item_petitioners(item)
+    addressee = "、".join(person.name for person, representative in people if representative) or (
+        people[0][0].name if people else ""
+    )
+    return render(
+        request,
+        f"petitions/documents/{document.kind}.html",
+        {"item": item, "document": document, "body": document.body, "addressee": addressee},
+    )
+
+
+@login_required
+@require_POST
+def document_delivery(request: AuthenticatedRequest, item_id: int, document_id: int) -> HttpResponse:
+    """Record the date and method of delivery."""
+    item = item_get_for_user(request.user, item_id)
+    document = item.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    form = DeliverForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写送达日期和方式。"))
+        return redirect("petitions:item_detail", item_id=item.pk)
+    try:
+        document_deliver(
+            actor=request.user,
+            document_id=document.pk,
+            on=form.cleaned_data["on"],
+            method=form.cleaned_data["method"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已登记送达：%(number)s") % {"number": document.number})
+    return redirect("petitions:item_detail", item_id=item.pk)

@@ -1,0 +1,137 @@
+"""The item list and the item page: details, masked people, deadlines, timeline, documents and steps."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accountability.selectors import DeadlineView, deadline_views
+from core.errors import DomainError
+from core.http import AuthenticatedRequest
+from petitions.choices import HANDLING, Action, Status
+from petitions.filters import ItemFilter
+from petitions.forms import DeliverForm
+from petitions.models import ExtensionRequest, Item
+from petitions.selectors import (
+    deadlines_open_for_items,
+    item_deadlines,
+    item_get_for_user,
+    item_list_for_user,
+    item_petitioners,
+    item_qs_visible_to,
+    item_timeline,
+)
+from petitions.views.steps import STEPS, step_form, steps_for
+
+PAGE_SIZE = 30
+
+
+def _urgency(view: DeadlineView) -> tuple[bool, date]:
+    """Sort key of the list's "nearest deadline": the unit's obligations before the petitioner's windows."""
+    return (not view.deadline.rule.is_obligation, view.deadline.due_on)
+
+
+@login_required
+def item_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Items in the user's subtree, filtered and sorted, with the nearest running deadline of each row."""
+    filterset = ItemFilter(request.GET or None, queryset=item_list_for_user(request.user), request=request)
+    queryset = filterset.qs if filterset.is_bound else filterset.queryset
+    if not request.GET.get("ordering"):
+        queryset = queryset.order_by("-received_on", "-id")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    nearest: dict[int, Any] = {}
+    for view in deadline_views(deadlines_open_for_items([row.pk for row in rows])):
+        current = nearest.get(view.deadline.subject_id)
+        if current is None or _urgency(view) < _urgency(current):
+            nearest[view.deadline.subject_id] = view
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "petitions/item_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": [(row, nearest.get(row.pk)) for row in rows],
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _detail_context(
+    request: AuthenticatedRequest, item: Item, bound: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    deadlines = item_deadlines(item)
+    hearing_running = any(view.deadline.is_paused and view.deadline.is_open for view in deadlines)
+    pending = item.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+    actions = steps_for(
+        request.user, item, hearing_running=hearing_running, pending_extension=pending is not None
+    )
+    forms = []
+    for action in actions:
+        step = STEPS[action]
+        initial: dict[str, Any] = {"version": item.version}
+        if action == Action.EXTEND and pending is not None:
+            initial.update({"days": pending.days, "reason": pending.reason})
+        if bound is not None and bound["action"] == action:
+            forms.append((action, Action(action).label, bound["form"]))
+        else:
+            forms.append(
+                (action, Action(action).label, step_form(step, request.user, prefix=action, initial=initial))
+            )
+    return {
+        "item": item,
+        "petitioners": item_petitioners(item),
+        "deadlines": deadlines,
+        "timeline": item_timeline(item),
+        "documents": item.documents.select_related("issuing_unit").order_by("issued_on", "id"),
+        "attachments": item.attachments.order_by("uploaded_at", "id"),
+        "repeats": item.repeats.order_by("received_on", "id"),
+        "pending_extension": pending,
+        "step_forms": forms,
+        "deliver_form": DeliverForm(),
+        "handling_kind": HANDLING,
+        "terminal": item.status in (Status.CLOSED, Status.NOT_ACCEPTED, Status.NO_FURTHER, Status.REPEAT),
+    }
+
+
+@login_required
+def item_detail(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
+    """Everything about one visible item; out of scope is 404."""
+    item = item_get_for_user(request.user, item_id)
+    return render(request, "petitions/item_detail.html", _detail_context(request, item))
+
+
+@login_required
+@require_POST
+def item_step(request: AuthenticatedRequest, item_id: int, action: str) -> HttpResponse:
+    """Perform one life-cycle step; a refusal is shown at its field and the typed values stay."""
+    item = item_get_for_user(request.user, item_id)
+    step = STEPS.get(action)
+    if step is None:
+        raise Http404
+    form = step_form(step, request.user, request.POST, prefix=action)
+    if form.is_valid():
+        try:
+            step.perform(request.user, item, form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("已完成：%(action)s") % {"action": Action(action).label})
+            if not item_qs_visible_to(request.user).filter(pk=item.pk).exists():
+                # e.g. after 退回异议 the item has left the handler's units: back to their list.
+                return redirect("petitions:item_list")
+            return redirect("petitions:item_detail", item_id=item.pk)
+    item = item_get_for_user(request.user, item_id)
+    context = _detail_context(request, item, bound={"action": action, "form": form})
+    context["open_action"] = action
+    return render(request, "petitions/item_detail.html", context, status=400)

@@ -1,0 +1,30 @@
+/* Small page behaviours: add formset rows, and keyboard shortcuts shown in the UI. No inline scripts anywhere. */
+(function () {
+  "use strict";
+
+  function addFormsetRow(button) {
+    var table = document.getElementById(button.dataset.formsetAdd);
+    var prefix = button.dataset.formsetPrefix;
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var template = document.getElementById("arrangement-template");
+    if (!table || !total || !template) { return; }
+    var index = parseInt(total.value, 10);
+    var html = template.innerHTML.replace(/__prefix__/g, String(index));
+    table.querySelector("tbody").insertAdjacentHTML("beforeend", html);
+    total.value = String(index + 1);
+    var rows = table.querySelectorAll("tbody tr");
+    var first = rows[rows.length - 1].querySelector("input");
+    if (first) { first.focus(); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLElement && target.dataset.formsetAdd) {
+      event.preventDefault();
+      addFormsetRow(target);
+    }
+    if (target instanceof HTMLElement && target.dataset.confirm) {
+      if (!window.confirm(target.dataset.confirm)) { event.preventDefault(); }
+    }
+  });
+})();

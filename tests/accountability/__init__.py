@@ -1,0 +1,1 @@
+"""Tests of the clock engine (accountability): deadlines, extensions, pauses and recomputation."""

@@ -1,0 +1,182 @@
+"""Shared fixtures: a small unit tree and one persona per role (clerk of unit A, clerk of unit B, …)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from rest_framework.test import APIClient
+
+from accountability.models import DeadlineRule
+from core.choices import Role, UnitKind, UnitLevel
+from core.models import CalendarYear, Division, Unit, User
+from core.services.calendar import calendar_seed_from_package
+from ledger.seed_data import ledger_rules_load
+from petitions.models import Category
+from petitions.seed_data import reference_data_load
+from tests.celery_worker import WorkerProcess
+
+PASSWORD = "Test@Xinfang2026"
+
+
+@dataclass
+class Tree:
+    """The units personas sit in: a city with two sibling counties (A and B) and units below A."""
+
+    city: Unit
+    city_department: Unit
+    county_a: Unit
+    county_a_department: Unit
+    township_a: Unit
+    county_b: Unit
+
+
+def _unit(parent: Unit | None, code: str, name: str, kind: str, level: int) -> Unit:
+    fields = {"code": code, "name": name, "kind": kind, "level": level}
+    return Unit.objects.add_child(parent, fields) if parent else Unit.objects.add_root(fields)
+
+
+@pytest.fixture
+def tree(db: None) -> Tree:
+    city = _unit(None, "T", "临江市", UnitKind.AREA, UnitLevel.CITY)
+    city_department = _unit(city, "T-RS", "临江市人力资源和社会保障局", UnitKind.DEPARTMENT, UnitLevel.CITY)
+    county_a = _unit(city, "T-A", "城关区", UnitKind.AREA, UnitLevel.COUNTY)
+    county_b = _unit(city, "T-B", "青山县", UnitKind.AREA, UnitLevel.COUNTY)
+    county_a_department = _unit(
+        county_a, "T-A-ZJ", "城关区住房和城乡建设局", UnitKind.DEPARTMENT, UnitLevel.COUNTY
+    )
+    township_a = _unit(county_a, "T-A-DM", "东门街道", UnitKind.AREA, UnitLevel.TOWNSHIP)
+    return Tree(
+        city=Unit.objects.get(pk=city.pk),
+        city_department=city_department,
+        county_a=Unit.objects.get(pk=county_a.pk),
+        county_a_department=county_a_department,
+        township_a=township_a,
+        county_b=county_b,
+    )
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    """Create an account directly (test set-up, not the behaviour under test)."""
+    counter = iter(range(1, 10_000))
+
+    def make(unit: Unit, roles: list[str], username: str | None = None, **extra: object) -> User:
+        user = User(
+            username=username or f"user{next(counter)}",
+            full_name=str(extra.pop("full_name", "测试用户")),
+            unit=unit,
+            roles=roles,
+            **extra,
+        )
+        user.set_password(PASSWORD)
+        user.save()
+        return user
+
+    return make
+
+
+@dataclass
+class Personas:
+    """One account per role, placed where the permission tests need them."""
+
+    clerk_a: User
+    clerk_b: User
+    handler_a: User
+    section_head: User
+    leader: User
+    supervisor: User
+    system_admin: User
+    security_admin: User
+    audit_admin: User
+    county_audit_admin: User
+
+
+@pytest.fixture
+def personas(tree: Tree, make_user: Callable[..., User]) -> Personas:
+    return Personas(
+        clerk_a=make_user(tree.county_a, [Role.CLERK], "clerk_a"),
+        clerk_b=make_user(tree.county_b, [Role.CLERK], "clerk_b"),
+        handler_a=make_user(tree.county_a_department, [Role.HANDLER], "handler_a"),
+        section_head=make_user(tree.city, [Role.SECTION_HEAD], "head"),
+        leader=make_user(tree.city, [Role.LEADER], "leader"),
+        supervisor=make_user(tree.city, [Role.SUPERVISOR], "supervisor"),
+        system_admin=make_user(tree.city, [Role.SYSTEM_ADMIN], "sysadmin"),
+        security_admin=make_user(tree.city, [Role.SECURITY_ADMIN], "secadmin"),
+        audit_admin=make_user(tree.city, [Role.AUDIT_ADMIN], "auditor"),
+        county_audit_admin=make_user(tree.county_a, [Role.AUDIT_ADMIN], "auditor_a"),
+    )
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], Client]:
+    """A browser-like client signed in as the user (or anonymous for None)."""
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for() -> Callable[[User | None], APIClient]:
+    """An API client authenticated as the user (or anonymous for None)."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def division_snapshot(django_db_setup: None, django_db_blocker: Any) -> None:
+    """A copy of the migrated divisions in a table Django does not manage, so flushes leave it alone."""
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS test_division_snapshot AS SELECT * FROM core_division")
+
+
+@pytest.fixture
+def transactional_db(transactional_db: None, division_snapshot: None) -> None:
+    """Transactional tests start from flushed tables; put the calendar, divisions, deadline rules and categories back."""
+    if not CalendarYear.objects.exists():
+        calendar_seed_from_package()
+    if not Division.objects.exists():
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO core_division SELECT * FROM test_division_snapshot")
+    if not Category.objects.exists():
+        reference_data_load(DeadlineRule, Category)
+    if not DeadlineRule.objects.filter(kind__startswith="ledger.").exists():
+        ledger_rules_load(DeadlineRule)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
+    """Tests marked django_db(transaction=True) get the reference data back too, not only those asking for it."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup: None, django_db_blocker: object) -> Iterator[WorkerProcess]:
+    """A real worker process on the real broker, reading and writing the test database."""
+    worker = WorkerProcess()
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Playwright's sync API runs an event loop in the main thread; Django must still allow ORM calls there.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,91 @@
+"""Settings come from the environment and a bad value stops start-up with a message naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "XF_"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.base", "DJANGO_SECRET_KEY": "x" * 50})
+    env.update(overrides)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_valid_environment_starts():
+    result = start_django(DJANGO_DEBUG="false", XF_SESSION_IDLE_MINUTES="20")
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DJANGO_DEBUG", "yes", "DJANGO_DEBUG='yes' is not a boolean"),
+        ("DJANGO_DEBUG", "Ture", "is not a boolean"),
+        (
+            "XF_SESSION_IDLE_MINUTES",
+            "half an hour",
+            "XF_SESSION_IDLE_MINUTES='half an hour' is not a whole number",
+        ),
+        ("XF_SESSION_IDLE_MINUTES", "0", "XF_SESSION_IDLE_MINUTES=0 is below 1"),
+        ("XF_LOGIN_FAILURE_LIMIT", "-3", "below 1"),
+        ("DATABASE_URL", "mysql://root@localhost/x", "must point at PostgreSQL"),
+        ("XF_DEADLINE_ROLL_FORWARD", "maybe", "XF_DEADLINE_ROLL_FORWARD"),
+    ],
+)
+def test_a_bad_value_fails_loudly_at_start_up(variable, value, message):
+    result = start_django(**{variable: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_a_missing_secret_key_fails_loudly():
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "XF_"))}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks():
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "XF_"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": "k3#" + "q" * 60 + "Zx9!vR",
+            "XF_LOOKUP_KEY": "lookup-key-for-the-deployment-check",
+            "DJANGO_ALLOWED_HOSTS": "xinfang.example.gov.cn",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

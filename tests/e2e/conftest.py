@@ -1,0 +1,136 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against the live test server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        raise RuntimeError(
+            "Debian's chromium package is required for browser tests: apt-get install chromium"
+        )
+    return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+# Assertions wait up to 15 s (Playwright's default is 5 s): CI machines have two cores shared with the server.
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: object, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 860}
+    )
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+    yield opened
+    ARTIFACTS.mkdir(exist_ok=True)
+    opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def base_url(live_server: object) -> str:
+    return str(live_server.url)  # type: ignore[attr-defined]
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+    """Fill the sign-in form with the keyboard, as a clerk would."""
+    page.goto(f"{base_url}/login/")
+    account = page.locator("input[name=username]")
+    expect(account).to_be_focused()  # autofocus: the clerk starts typing at once
+    page.keyboard.type(username)
+    expect(account).to_have_value(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def sign_out(page: Page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="退出").click()
+
+
+def tab_to(page: Page, target: Locator, *, limit: int = 6) -> None:
+    """Press Tab until `target` has focus; fails when it is not among the next `limit` stops (wrong tab order)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            return
+    focused = page.evaluate(
+        "() => document.activeElement.id || document.activeElement.outerHTML.slice(0, 80)"
+    )
+    raise AssertionError(f"{target} not reached with {limit} Tabs; focus is on {focused}")
+
+
+def choose_by_arrows(page: Page, select: Locator, value: str, *, limit: int = 40) -> None:
+    """On a focused native select, press ArrowDown until `value` is chosen (each press fires change)."""
+    expect(select).to_be_focused()
+    for _ in range(limit):
+        if select.input_value() == value:
+            return
+        page.keyboard.press("ArrowDown")
+    expect(select).to_have_value(value)
+
+
+def pick_searchable(page: Page, field: str, text: str, expected_label: str) -> None:
+    """Type into a Tom Select box to filter it and press Enter to take the first match."""
+    control = page.locator(f"#id_{field}-ts-control")
+    expect(control).to_be_focused()
+    page.keyboard.type(text)
+    if control.input_value() != text:  # a dropped key press (see tab_to): type the filter again
+        page.keyboard.press("Control+a")
+        page.keyboard.type(text)
+    expect(control).to_have_value(text)
+    active = page.locator(f"#id_{field}-ts-dropdown .option.active")
+    try:
+        expect(active).to_contain_text(expected_label, timeout=3_000)
+    except AssertionError:
+        # Under load Tom Select now and then misses the input events of text typed in one go (the box shows
+        # the text, the list stays unfiltered). Ask it to filter by what the box holds, as its next keystroke would.
+        page.evaluate(
+            "id => { const box = document.getElementById(id).tomselect; box.refreshOptions(true); }",
+            f"id_{field}",
+        )
+        expect(active).to_contain_text(expected_label)
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#id_{field}").locator("xpath=..").locator(".ts-control .item")).to_have_text(
+        expected_label
+    )

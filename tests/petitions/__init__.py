@@ -1,0 +1,1 @@
+"""Tests of petition items: intake, routing and the life cycle."""

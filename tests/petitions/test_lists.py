@@ -1,0 +1,422 @@
+"""The item list (page and API): filters, text search in Chinese, sorting, all inside the user's unit subtree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from accountability.models import Deadline
+from core.choices import Role
+from core.models import User
+from petitions.choices import ITEM_SUBJECT, ROUTING, Channel, Marker, Purpose
+from petitions.models import Category, Item
+from petitions.services import lifecycle
+from petitions.services.intake import PetitionerInput, item_register
+from tests.conftest import Personas, Tree
+from tests.petitions.conftest import intake_input
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 3, 10)  # a Tuesday, two weeks after 春节 2026 (02-15..02-23)
+
+
+@pytest.fixture
+def frozen() -> Iterator[None]:
+    """Every list test runs on 2026-03-10 at 10:00 Beijing time."""
+    moment = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=False):
+        yield
+
+
+@dataclass
+class Items:
+    """A: wages, today; B: demolition, before 春节, collective, overdue; C: county B; D: assigned today;
+    E: registered by county A's township."""
+
+    a: Item
+    b: Item
+    c: Item
+    d: Item
+    e: Item
+    township_clerk: User
+
+    def numbers(self, *letters: str) -> set[str]:
+        return {getattr(self, letter).number for letter in letters}
+
+
+def _category(code: str) -> int:
+    return Category.objects.get(code=code).pk
+
+
+@pytest.fixture
+def items(frozen: None, personas: Personas, tree: Tree, make_user: Callable[..., User]) -> Items:
+    township_clerk = make_user(tree.township_a, [Role.CLERK], "clerk_township")
+
+    def register(actor: User, received: str, **overrides: object) -> Item:
+        return item_register(
+            actor=actor,
+            data=intake_input(received_on=date.fromisoformat(received), registered_on=TODAY, **overrides),
+        )
+
+    a = register(
+        personas.clerk_a,
+        "2026-03-10",
+        category_id=_category("0301"),
+        summary="某建筑公司拖欠农民工工资三个月未发放。",
+        demand="请求督促该公司尽快支付。",
+    )
+    b = register(
+        personas.clerk_a,
+        "2026-02-01",
+        channel=Channel.PHONE,
+        category_id=_category("0101"),
+        summary="旧城改造项目拆迁补偿标准过低。",
+        demand="要求按市场价补偿。",
+        head_count=5,
+        markers=[Marker.SKIP_LEVEL],
+    )
+    c = register(
+        personas.clerk_b,
+        "2026-03-09",
+        channel=Channel.ONLINE,
+        category_id=_category("0302"),
+        summary="工厂未签订劳动合同。",
+        demand="要求补发工资差额。",
+    )
+    d = register(
+        personas.clerk_a,
+        "2026-03-06",
+        category_id=_category("0901"),
+        purpose=Purpose.APPEAL,
+        summary="申请低保被拒。",
+        demand="要求重新审核低保资格。",
+        petitioners=[PetitionerInput(name="李四")],
+    )
+    lifecycle.item_assign(actor=personas.clerk_a, item_id=d.pk, unit_id=tree.county_a_department.pk, on=TODAY)
+    e = register(
+        township_clerk,
+        "2026-03-10",
+        category_id=_category("0301"),
+        summary="小区噪声扰民，物业不作为。",
+        demand="要求物业整改。",
+        markers=[Marker.THREAT],
+    )
+    return Items(
+        a=Item.objects.get(pk=a.pk),
+        b=Item.objects.get(pk=b.pk),
+        c=Item.objects.get(pk=c.pk),
+        d=Item.objects.get(pk=d.pk),
+        e=Item.objects.get(pk=e.pk),
+        township_clerk=township_clerk,
+    )
+
+
+def api_numbers(client: APIClient, **params: Any) -> list[str]:
+    response = client.get("/api/v1/petitions/", params)
+    assert response.status_code == 200, response.content
+    return [row["number"] for row in response.json()["results"]]
+
+
+@pytest.fixture
+def head_api(personas: Personas, api_for: Callable[[User | None], APIClient]) -> APIClient:
+    """The city section head sees every unit's items."""
+    return api_for(personas.section_head)
+
+
+def test_the_routing_clocks_the_filters_rely_on(items: Items):
+    due = {
+        item.number: Deadline.objects.get(
+            subject_type=ITEM_SUBJECT, subject_id=item.pk, rule_id=ROUTING
+        ).due_on
+        for item in (items.a, items.b, items.c, items.e)
+    }
+    assert due[items.a.number] == date(2026, 3, 25)
+    # 2026-02-01 + 15 日 = 02-16, inside 春节 (02-15..02-23): rolled forward to the first working day.
+    assert due[items.b.number] == date(2026, 2, 24)
+    assert due[items.c.number] == date(2026, 3, 24)
+
+
+# --- scope ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "letters"),
+    [
+        ("clerk_a", "abde"),
+        ("clerk_b", "c"),
+        ("handler_a", "d"),
+        ("section_head", "abcde"),
+        ("leader", "abcde"),
+        ("supervisor", "abcde"),
+        ("system_admin", ""),
+        ("audit_admin", ""),
+    ],
+)
+def test_the_api_list_holds_only_the_users_unit_subtree(
+    items: Items, personas: Personas, api_for: Callable[[User | None], APIClient], who: str, letters: str
+):
+    assert set(api_numbers(api_for(getattr(personas, who)))) == items.numbers(*letters)
+
+
+def test_a_township_clerk_sees_only_the_townships_items(
+    items: Items, api_for: Callable[[User | None], APIClient]
+):
+    assert set(api_numbers(api_for(items.township_clerk))) == items.numbers("e")
+
+
+def test_an_item_outside_the_subtree_is_404_on_the_api_and_the_page(
+    items: Items,
+    personas: Personas,
+    api_for: Callable[[User | None], APIClient],
+    client_for: Callable[[User | None], Client],
+):
+    assert api_for(personas.clerk_a).get(f"/api/v1/petitions/{items.c.pk}/").status_code == 404
+    assert (
+        client_for(personas.clerk_a).get(reverse("petitions:item_detail", args=[items.c.pk])).status_code
+        == 404
+    )
+    assert (
+        client_for(items.township_clerk).get(reverse("petitions:item_detail", args=[items.a.pk])).status_code
+        == 404
+    )
+
+
+def test_a_sibling_unit_cannot_be_chosen_as_the_unit_filter(
+    items: Items, personas: Personas, api_for: Callable[[User | None], APIClient]
+):
+    response = api_for(personas.clerk_a).get("/api/v1/petitions/", {"unit": personas.clerk_b.unit_id})
+    assert response.status_code == 400
+    assert "unit" in response.json()
+
+
+# --- filters ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "letters"),
+    [
+        ({"status": "assigned"}, "d"),
+        ({"status": ["registered", "assigned"]}, "abcde"),
+        ({"status": "closed"}, ""),
+        ({"channel": "phone"}, "b"),
+        ({"channel": ["online", "phone"]}, "bc"),
+        ({"purpose": "appeal"}, "d"),
+    ],
+)
+def test_filters_by_status_channel_and_purpose(
+    items: Items, head_api: APIClient, params: dict[str, Any], letters: str
+):
+    assert set(api_numbers(head_api, **params)) == items.numbers(*letters)
+
+
+@pytest.mark.parametrize(
+    ("code", "letters"), [("03", "ace"), ("0301", "ae"), ("0302", "c"), ("01", "b"), ("05", "")]
+)
+def test_the_category_filter_includes_the_categorys_children(
+    items: Items, head_api: APIClient, code: str, letters: str
+):
+    assert set(api_numbers(head_api, category=_category(code))) == items.numbers(*letters)
+
+
+@pytest.mark.parametrize(
+    ("unit", "letters"),
+    [
+        ("county_a", "abde"),
+        ("township_a", "e"),
+        ("county_a_department", "d"),
+        ("county_b", "c"),
+        ("city", "abcde"),
+    ],
+)
+def test_the_unit_filter_covers_the_units_subtree_as_registering_or_responsible_unit(
+    items: Items, head_api: APIClient, tree: Tree, unit: str, letters: str
+):
+    assert set(api_numbers(head_api, unit=getattr(tree, unit).pk)) == items.numbers(*letters)
+
+
+@pytest.mark.parametrize(
+    ("params", "letters"),
+    [
+        ({"received_after": "2026-03-09"}, "ace"),
+        ({"received_before": "2026-03-06"}, "bd"),
+        ({"received_after": "2026-03-06", "received_before": "2026-03-09"}, "cd"),
+        ({"received_after": "2026-03-11"}, ""),
+    ],
+)
+def test_the_received_date_range_includes_both_ends(
+    items: Items, head_api: APIClient, params: dict[str, Any], letters: str
+):
+    assert set(api_numbers(head_api, **params)) == items.numbers(*letters)
+
+
+@pytest.mark.parametrize(
+    ("markers", "letters"),
+    [
+        (["collective"], "b"),
+        (["collective", "skip_level"], "b"),
+        (["collective", "threat"], ""),
+        (["threat"], "e"),
+    ],
+)
+def test_the_markers_filter_requires_every_chosen_marker(
+    items: Items, head_api: APIClient, markers: list[str], letters: str
+):
+    assert set(api_numbers(head_api, markers=markers)) == items.numbers(*letters)
+
+
+def test_overdue_means_an_open_obligation_clock_past_its_due_date(items: Items, head_api: APIClient):
+    assert set(api_numbers(head_api, overdue="true")) == items.numbers("b")
+    assert set(api_numbers(head_api, overdue="false")) == items.numbers("a", "c", "d", "e")
+
+
+@pytest.mark.parametrize(("days", "letters"), [(13, ""), (14, "c"), (15, "acde"), (0, "")])
+def test_due_within_n_days_counts_obligation_clocks_from_today(
+    items: Items, head_api: APIClient, days: int, letters: str
+):
+    # C is due 03-24 (+14); A, E (routing) and D (acceptance) 03-25 (+15); D's 5-working-day objection
+    # period ends 03-17 but is a right of the unit, not an obligation, so it does not count.
+    assert set(api_numbers(head_api, due_within=days)) == items.numbers(*letters)
+
+
+def test_an_item_that_is_met_is_no_longer_overdue(items: Items, personas: Personas, head_api: APIClient):
+    lifecycle.item_assign(
+        actor=personas.clerk_a, item_id=items.b.pk, unit_id=personas.handler_a.unit_id, on=TODAY
+    )
+    assert api_numbers(head_api, overdue="true") == []
+
+
+# --- text search ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "letters"),
+    [
+        ("拖欠", "a"),
+        ("工资", "ac"),  # A in the summary, C in the demand
+        ("拖欠 工资", "a"),  # every word, in any order and place
+        ("工资　拖欠", "a"),  # a full-width space separates words too
+        ("低保", "d"),
+        ("拆迁补偿", "b"),
+        ("物业", "e"),
+        ("养老金", ""),
+    ],
+)
+def test_text_search_finds_chinese_words_in_the_summary_or_the_demand(
+    items: Items, head_api: APIClient, q: str, letters: str
+):
+    assert set(api_numbers(head_api, q=q)) == items.numbers(*letters)
+
+
+def test_text_search_by_item_number_finds_exactly_that_item(items: Items, head_api: APIClient):
+    assert api_numbers(head_api, q=items.d.number) == [items.d.number]
+    assert api_numbers(head_api, q=items.d.number.lower()) == [items.d.number]
+
+
+def test_text_search_does_not_reach_outside_the_subtree(
+    items: Items, personas: Personas, api_for: Callable[[User | None], APIClient]
+):
+    assert set(api_numbers(api_for(personas.clerk_a), q="工资")) == items.numbers("a")
+    assert api_numbers(api_for(personas.clerk_a), q=items.c.number) == []
+
+
+# --- sorting --------------------------------------------------------------------------------------------
+
+
+def test_the_default_order_is_newest_received_first(items: Items, head_api: APIClient):
+    listed = api_numbers(head_api)
+    assert listed == [items.e.number, items.a.number, items.c.number, items.d.number, items.b.number]
+
+
+def test_sorting_by_received_date_and_by_number(items: Items, head_api: APIClient):
+    ascending = api_numbers(head_api, ordering="received_on")
+    assert ascending[:3] == [items.b.number, items.d.number, items.c.number]
+    assert set(ascending[3:]) == items.numbers("a", "e")
+    by_number = api_numbers(head_api, ordering="-number")
+    assert by_number == sorted(by_number, reverse=True)
+    assert by_number[-1] == items.a.number
+
+
+# --- the list page ----------------------------------------------------------------------------------------
+
+
+def page_numbers(html: str) -> list[str]:
+    return re.findall(r'<a href="/petitions/\d+/">(XF\d{4}-\d{6})</a>', html)
+
+
+def _page(client: Client, params: dict[str, Any] | None = None) -> str:
+    response = client.get(reverse("petitions:item_list"), params or {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_list_page_is_scoped_and_counts_its_rows(
+    items: Items, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    html = _page(client_for(personas.clerk_a))
+    assert set(page_numbers(html)) == items.numbers("a", "b", "d", "e")
+    assert "共 4 件" in html
+
+
+def test_the_list_page_applies_the_filters(
+    items: Items, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    client = client_for(personas.section_head)
+    assert page_numbers(_page(client, {"status": "assigned"})) == [items.d.number]
+    assert set(page_numbers(_page(client, {"q": "工资"}))) == items.numbers("a", "c")
+    assert set(page_numbers(_page(client, {"markers": "threat"}))) == items.numbers("e")
+    assert page_numbers(_page(client, {"ordering": "received_on"}))[0] == items.b.number
+
+
+def test_the_list_page_marks_overdue_rows_with_the_days_over(
+    items: Items, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    html = _page(client_for(personas.clerk_a), {"overdue": "true"})
+    assert page_numbers(html) == [items.b.number]
+    row = html[html.index(items.b.number) : html.index("</tr>", html.index(items.b.number))]
+    assert "超期" in row
+    assert "转送交办 02-24" in row
+    assert "超14日" in row
+
+
+def test_the_list_page_shows_a_bad_filter_value_as_an_error_and_stays_scoped(
+    items: Items, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    html = _page(client_for(personas.clerk_a), {"due_within": "abc", "unit": personas.clerk_b.unit_id})
+    assert "field-error" in html
+    assert items.c.number not in html
+    assert set(page_numbers(html)) == items.numbers("a", "b", "d", "e")
+
+
+def test_the_unit_filter_offers_only_units_in_the_users_subtree(
+    items: Items, personas: Personas, client_for: Callable[[User | None], Client], tree: Tree
+):
+    html = _page(client_for(personas.clerk_a))
+    assert tree.county_a.name in html
+    assert tree.township_a.name in html
+    assert tree.county_b.name not in html
+
+
+def test_yes_no_filters_offer_any_yes_and_no(personas: Personas, client_for: Callable[[User | None], Client]):
+    html = client_for(personas.clerk_a).get(reverse("petitions:item_list")).content.decode()
+    overdue = re.search(r'<select name="overdue"[^>]*>(.*?)</select>', html, re.S)
+    assert overdue is not None
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", overdue.group(1)) == ["不限", "是", "否"]
+
+
+def test_any_on_a_yes_no_filter_leaves_the_list_unfiltered(
+    items: Items, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    client = client_for(personas.clerk_a)
+    everything = page_numbers(_page(client))
+    assert page_numbers(_page(client, {"overdue": "unknown"})) == everything
+    assert set(page_numbers(_page(client, {"overdue": "true"}))) < set(everything)
