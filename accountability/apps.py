@@ -10,4 +10,8 @@ class AccountabilityConfig(AppConfig):
     verbose_name = "时限与督办"
 
     def ready(self) -> None:
-        from accountability import receivers  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from accountability import receivers
+
+        post_migrate.connect(receivers.ladder_defaults_after_migrate, sender=self)

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accountability.choices import DeadlineChangeCause, DeadlineStatus
+from accountability.choices import (
+    AccountabilityMeasure,
+    DeadlineChangeCause,
+    DeadlineStatus,
+    EmailState,
+    LadderStep,
+    Liability,
+    Recipient,
+    SupervisionGround,
+    SupervisionMethod,
+    SupervisionStatus,
+)
 from core.choices import DayUnit
 from core.models import Unit
 
@@ -82,9 +95,20 @@ class Deadline(models.Model):
         default=False,
         help_text=_("到期日由负责人指定（如台账化解时限），规则变更时不重算。"),
     )
+    overseer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overseen_deadlines",
+        verbose_name=_("包案领导"),
+    )
     status = models.CharField(
         _("状态"), max_length=12, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
     )
+    # The first day the escalation ladder has something new for this deadline; kept by a database trigger
+    # (re-armed whenever the due date changes) and advanced by the sweep. NULL: nothing left to escalate.
+    next_step_on = models.DateField(_("下一级预警日"), null=True, blank=True, editable=False)
     met_on = models.DateField(_("完成日"), null=True, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -95,6 +119,12 @@ class Deadline(models.Model):
         indexes = [
             # "Due soon / overdue now" is one range scan over open rows.
             models.Index(fields=["due_on"], condition=Q(status="open"), name="deadline_open_due_idx"),
+            # The sweep's work list: open deadlines whose next ladder step has come, in keyset order.
+            models.Index(
+                fields=["next_step_on", "id"],
+                condition=Q(status="open", next_step_on__isnull=False),
+                name="deadline_ladder_due_idx",
+            ),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx"),
             models.Index(fields=["unit", "status"], name="deadline_unit_status_idx"),
         ]
@@ -203,3 +233,236 @@ class DeadlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deadline_id}: {self.cause}"
+
+
+class EscalationStep(models.Model):
+    """One rung of a deadline kind's ladder: reached `offset_days` after the due date, told to `notify`."""
+
+    rule = models.ForeignKey(
+        DeadlineRule,
+        on_delete=models.CASCADE,
+        related_name="steps",
+        db_column="kind",
+        verbose_name=_("时限类别"),
+    )
+    step = models.CharField(_("级别"), max_length=12, choices=LadderStep.choices)
+    offset_days = models.SmallIntegerField(
+        _("距到期日（日）"), help_text=_("负数为到期前（预警），1 为到期次日（超期）。按自然日计。")
+    )
+    notify = ArrayField(
+        models.CharField(max_length=20, choices=Recipient.choices), verbose_name=_("通知对象"), default=list
+    )
+    opens_supervision = models.BooleanField(_("生成督办单"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("预警升级规则")
+        verbose_name_plural = _("预警升级规则")
+        ordering = ["rule", "offset_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "step"], name="escalationstep_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(notify__contained_by=Recipient.values), name="escalationstep_recipients_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {LadderStep(self.step).label}（{self.offset_days:+d}日）"
+
+
+class Escalation(models.Model):
+    """A deadline reached a ladder step for the due date it had then; written once by the sweep."""
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="escalations")
+    step = models.ForeignKey(EscalationStep, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("当时到期日"))
+    reached_on = models.DateField(_("触发日"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任单位"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("预警升级记录")
+        verbose_name_plural = _("预警升级记录")
+        ordering = ["-reached_on", "-id"]
+        constraints = [
+            # One row per (deadline, step) for each due date: an extension re-arms the ladder, a rerun adds nothing.
+            models.UniqueConstraint(
+                fields=["deadline", "step", "due_on"], name="escalation_once_per_due_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "reached_on"], name="escalation_unit_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id} {self.step_id} {self.reached_on}"
+
+
+class SweepRun(models.Model):
+    """The heartbeat of one sweep: when it ran, what it wrote and how long it took."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    business_date = models.DateField(_("业务日"))
+    batches = models.PositiveIntegerField(default=0)
+    deadlines_seen = models.PositiveIntegerField(default=0)
+    escalations_created = models.PositiveIntegerField(default=0)
+    notifications_created = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+    longest_batch_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("巡检记录")
+        verbose_name_plural = _("巡检记录")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.escalations_created}"
+
+
+class Notification(models.Model):
+    """One message to one person in the outbox: shown in the inbox, e-mailed at most once."""
+
+    key = models.CharField(max_length=120, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email_state = models.CharField(max_length=10, choices=EmailState.choices, default=EmailState.NONE)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
+            models.Index(fields=["id"], condition=Q(email_state="pending"), name="notification_mail_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SupervisionOrder(models.Model):
+    """A 督办单: why, how, to which unit, the reply it requires and the reply given."""
+
+    number = models.CharField(_("督办单号"), max_length=30, unique=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("被督办单位"))
+    issuing_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("督办单位")
+    )
+    deadline = models.ForeignKey(
+        Deadline,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所督时限"),
+    )
+    escalation = models.OneToOneField(
+        Escalation, on_delete=models.PROTECT, null=True, blank=True, related_name="supervision_order"
+    )
+    ground = models.CharField(_("督办事由"), max_length=20, choices=SupervisionGround.choices)
+    method = models.CharField(_("督办方式"), max_length=10, choices=SupervisionMethod.choices)
+    requirement = models.TextField(_("督办要求"), max_length=2000)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("督办人"),
+    )
+    issued_on = models.DateField(_("督办日期"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=SupervisionStatus.choices, default=SupervisionStatus.ISSUED
+    )
+    reply = models.TextField(_("答复内容"), max_length=4000, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replied_on = models.DateField(_("答复日期"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["unit", "status"], name="supervision_unit_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=SupervisionStatus.ISSUED) | Q(replied_on__isnull=False),
+                name="supervision_reply_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Circular(models.Model):
+    """A 通报: units with overdue work, missed reports and unanswered 督办 for a period, frozen when issued."""
+
+    number = models.CharField(_("通报编号"), max_length=30, unique=True)
+    issuing_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("通报单位")
+    )
+    period_start = models.DateField(_("起始日"))
+    period_end = models.DateField(_("截止日"))
+    title = models.CharField(_("标题"), max_length=200)
+    rows = models.JSONField(_("通报内容"), default=list)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="circular_period_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AccountabilityRecord(models.Model):
+    """A 追责 decision: which measure, against whom and in what capacity, why, decided by whom."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任单位"))
+    person_name = models.CharField(_("被追责人"), max_length=50)
+    person_title = models.CharField(_("职务"), max_length=50)
+    liability = models.CharField(_("责任类型"), max_length=12, choices=Liability.choices)
+    measure = models.CharField(_("追责措施"), max_length=20, choices=AccountabilityMeasure.choices)
+    reason = models.TextField(_("事由"), max_length=2000)
+    supervision_order = models.ForeignKey(
+        SupervisionOrder,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("关联督办单"),
+    )
+    decided_by = models.CharField(_("决定机关"), max_length=100)
+    decided_on = models.DateField(_("决定日期"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("追责记录")
+        verbose_name_plural = _("追责记录")
+        ordering = ["-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_name} {AccountabilityMeasure(self.measure).label}"

@@ -15,3 +15,10 @@ from core.signals import calendar_changed
 def recompute_after_calendar_change(sender: Any, years: list[int], **kwargs: Any) -> None:
     """Queue a batched recomputation of open deadlines that touch the changed years."""
     recompute_later(cause=DeadlineChangeCause.RECOMPUTED_CALENDAR, actor_id=None, years=years)
+
+
+def ladder_defaults_after_migrate(sender: Any, **kwargs: Any) -> None:
+    """After migrate, give every obligation kind without a ladder the default rungs."""
+    from accountability.ladder import ladder_defaults_load
+
+    ladder_defaults_load()

@@ -93,6 +93,7 @@ def deadline_open(
     starts_on: date,
     actor: User | None,
     responsible_id: int | None = None,
+    overseer_id: int | None = None,
     due_on: date | None = None,
 ) -> Deadline:
     """Start a clock of `kind` from `starts_on` (not counted), using the kind's current rule.
@@ -109,6 +110,7 @@ def deadline_open(
             rule=rule,
             unit_id=unit_id,
             responsible_id=responsible_id,
+            overseer_id=overseer_id,
             starts_on=starts_on,
             days=rule.days,
             day_unit=rule.day_unit,

@@ -19,6 +19,7 @@ from core.services.calendar import calendar_seed_from_package
 from ledger.seed_data import ledger_rules_load
 from petitions.models import Category
 from petitions.seed_data import reference_data_load
+from accountability.ladder import ladder_defaults_load
 from tests.celery_worker import WorkerProcess
 
 PASSWORD = "Test@Xinfang2026"
@@ -158,6 +159,7 @@ def transactional_db(transactional_db: None, division_snapshot: None) -> None:
         reference_data_load(DeadlineRule, Category)
     if not DeadlineRule.objects.filter(kind__startswith="ledger.").exists():
         ledger_rules_load(DeadlineRule)
+    ladder_defaults_load()
 
 
 @pytest.fixture(autouse=True)

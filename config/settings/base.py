@@ -150,6 +150,8 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "xinfang@localhost")
+# The address users open the system at; e-mailed notifications link to it.
+XF_SITE_URL = env_str("XF_SITE_URL", "http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -228,6 +230,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.daily_reports_open",
         "schedule": crontab(minute=15, hour=0),
     },
+    # The overdue sweep every five minutes, and at 08:00 on working days (by the calendar) so reminders wait at work.
+    "overdue-sweep": {
+        "task": "accountability.sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+    "overdue-sweep-morning": {
+        "task": "accountability.sweep",
+        "schedule": crontab(minute=0, hour=8),
+        "kwargs": {"working_days_only": True},
+    },
+    "send-notification-mail": {
+        "task": "accountability.notifications_mail",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 # Deadline counting (domain rules §4): the last day moves past rest days unless turned off per deployment.
@@ -245,6 +261,10 @@ XF_ATTACHMENT_MAX_FILES = env_int("XF_ATTACHMENT_MAX_FILES", 10, minimum=1)
 # Repeat detection: how far back and how similar earlier items must be to be suggested.
 XF_REPEAT_LOOKBACK_DAYS = env_int("XF_REPEAT_LOOKBACK_DAYS", 1095, minimum=30)
 XF_REPEAT_SIMILARITY_PERCENT = env_int("XF_REPEAT_SIMILARITY_PERCENT", 30, minimum=1)
+# The overdue sweep: deadlines per batch (one short transaction each) and the minutes after which the health
+# page turns red because no sweep finished.
+XF_SWEEP_BATCH = env_int("XF_SWEEP_BATCH", 5000, minimum=100)
+XF_SWEEP_LATE_MINUTES = env_int("XF_SWEEP_LATE_MINUTES", 30, minimum=5)
 
 LOGGING = {
     "version": 1,
