@@ -15,3 +15,9 @@ class AccountabilityConfig(AppConfig):
         from accountability import receivers
 
         post_migrate.connect(receivers.ladder_defaults_after_migrate, sender=self)
+
+        from accountability.navigation import inbox_link, register_entries
+        from core.banners import header_link_register
+
+        register_entries()
+        header_link_register("accountability.inbox", inbox_link)

@@ -14,12 +14,16 @@ from core.models import User
 MAIL_BATCH = 200
 
 
-def notification_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:
-    """Mark the user's notifications (all unread ones when no ids are given) as read; returns how many."""
+def notification_mark_read(
+    *, user: User, notification_ids: list[int] | None = None, escalation_id: int | None = None
+) -> int:
+    """Mark the user's notifications as read: the given ones, those of one escalation, or all; returns how many."""
     with transaction.atomic():
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
         if notification_ids is not None:
             unread = unread.filter(pk__in=notification_ids)
+        if escalation_id is not None:
+            unread = unread.filter(escalation_id=escalation_id)
         return unread.update(read_at=timezone.now())
 
 

@@ -518,7 +518,13 @@ def deadline_reschedule(
 
 
 def deadline_reassign(
-    *, subject: Subject, kind: str, unit_id: int, responsible_id: int | None, actor: User
+    *,
+    subject: Subject,
+    kind: str,
+    unit_id: int,
+    responsible_id: int | None,
+    actor: User,
+    overseer_id: int | None = None,
 ) -> Deadline | None:
     """Move a running clock to another responsible unit or person; None when no such clock runs."""
     with transaction.atomic():
@@ -531,24 +537,36 @@ def deadline_reassign(
         )
         if deadline is None:
             return None
-        if (deadline.unit_id, deadline.responsible_id) == (unit_id, responsible_id):
+        overseer_id = deadline.overseer_id if overseer_id is None else overseer_id
+        if (deadline.unit_id, deadline.responsible_id, deadline.overseer_id) == (
+            unit_id,
+            responsible_id,
+            overseer_id,
+        ):
             return deadline
-        before = {"unit": deadline.unit_id, "responsible": deadline.responsible_id}
-        deadline.unit_id, deadline.responsible_id = unit_id, responsible_id
-        deadline.save(update_fields=["unit", "responsible"])
+        before = {
+            "unit": deadline.unit_id,
+            "responsible": deadline.responsible_id,
+            "overseer": deadline.overseer_id,
+        }
+        deadline.unit_id, deadline.responsible_id, deadline.overseer_id = unit_id, responsible_id, overseer_id
+        deadline.save(update_fields=["unit", "responsible", "overseer"])
         _record_change(
             deadline,
             DeadlineChangeCause.REASSIGNED,
             due_before=deadline.due_on,
             actor=actor,
             calendar_version=deadline.calendar_version,
-            detail={"before": before, "after": {"unit": unit_id, "responsible": responsible_id}},
+            detail={
+                "before": before,
+                "after": {"unit": unit_id, "responsible": responsible_id, "overseer": overseer_id},
+            },
         )
         audit_record(
             actor=actor,
             action="accountability.deadline.reassigned",
             target=deadline,
-            changed_fields=["unit", "responsible"],
+            changed_fields=["unit", "responsible", "overseer"],
             detail={"before": before},
         )
     return deadline

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("petitions/", include("petitions.urls")),
     path("ledger/", include("ledger.urls")),
+    path("accountability/", include("accountability.urls")),
     path("", include((public_urlpatterns, "public"))),
     path("admin/", admin_site.urls),
     path("api/v1/", include((api_v1, "api"))),

@@ -32,3 +32,27 @@ def banners_for(user: User) -> list[Banner]:
     for provider in _providers.values():
         found += provider(user)
     return found
+
+
+@dataclass(frozen=True)
+class HeaderLink:
+    """A link in the page header with a count beside it (e.g. unread notifications)."""
+
+    label: str
+    url: str
+    count: int
+    test_id: str = ""
+
+
+HeaderProvider = Callable[[User], HeaderLink | None]
+_header_providers: dict[str, HeaderProvider] = {}
+
+
+def header_link_register(name: str, provider: HeaderProvider) -> None:
+    """Add (or replace, by name) a provider of one header link for signed-in pages."""
+    _header_providers[name] = provider
+
+
+def header_links_for(user: User) -> list[HeaderLink]:
+    """The header links the registered providers give this user."""
+    return [link for provider in _header_providers.values() if (link := provider(user)) is not None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from core.banners import banners_for
+from core.banners import banners_for, header_links_for
 from core.choices import Role
 from core.navigation import nav_entries_for
 from core.selectors import calendar_years_missing_soon
@@ -16,7 +16,11 @@ def shell(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_groups": []}
-    context: dict[str, object] = {"nav_groups": nav_entries_for(user), "banners": banners_for(user)}
+    context: dict[str, object] = {
+        "nav_groups": nav_entries_for(user),
+        "banners": banners_for(user),
+        "header_links": header_links_for(user),
+    }
     if user.has_role(Role.SYSTEM_ADMIN):
         context["calendar_missing_years"] = calendar_years_missing_soon(
             warning_days=settings.XF_CALENDAR_WARNING_DAYS

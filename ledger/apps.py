@@ -14,6 +14,13 @@ class LedgerConfig(AppConfig):
         from ledger.banners import sensitive_period_banners
 
         banner_register("ledger.sensitive_periods", sensitive_period_banners)
+        from django.urls import reverse
+
+        from accountability.subjects import subject_register
+        from ledger.choices import DAILY_SUBJECT, KEYCASE_SUBJECT, SCREENING_SUBJECT
         from ledger.navigation import register_entries
 
         register_entries()
+        subject_register(KEYCASE_SUBJECT, "重点信访问题", lambda pk: reverse("ledger:case_detail", args=[pk]))
+        subject_register(SCREENING_SUBJECT, "排查报告", lambda pk: reverse("ledger:report_file", args=[pk]))
+        subject_register(DAILY_SUBJECT, "敏感时期日报", lambda pk: reverse("ledger:daily_file", args=[pk]))

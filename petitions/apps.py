@@ -10,6 +10,11 @@ class PetitionsConfig(AppConfig):
     verbose_name = "信访事项"
 
     def ready(self) -> None:
+        from django.urls import reverse
+
+        from accountability.subjects import subject_register
+        from petitions.choices import ITEM_SUBJECT
         from petitions.navigation import register_entries
 
         register_entries()
+        subject_register(ITEM_SUBJECT, "信访事项", lambda pk: reverse("petitions:item_detail", args=[pk]))

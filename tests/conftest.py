@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
+from accountability.ladder import ladder_defaults_load
 from accountability.models import DeadlineRule
 from core.choices import Role, UnitKind, UnitLevel
 from core.models import CalendarYear, Division, Unit, User
@@ -19,7 +20,6 @@ from core.services.calendar import calendar_seed_from_package
 from ledger.seed_data import ledger_rules_load
 from petitions.models import Category
 from petitions.seed_data import reference_data_load
-from accountability.ladder import ladder_defaults_load
 from tests.celery_worker import WorkerProcess
 
 PASSWORD = "Test@Xinfang2026"

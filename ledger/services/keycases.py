@@ -170,6 +170,7 @@ def keycase_create(*, actor: User, data: KeyCaseInput) -> KeyCase:
             kind=RESOLVE,
             unit_id=case.responsible_unit_id,
             responsible_id=case.responsible_person_id,
+            overseer_id=case.owner_id,
             starts_on=opened_on,
             due_on=case.resolve_by,
             actor=actor,
@@ -275,6 +276,7 @@ def keycase_assign(
             kind=RESOLVE,
             unit_id=case.responsible_unit_id,
             responsible_id=case.responsible_person_id,
+            overseer_id=case.owner_id,
             actor=actor,
         )
         audit_record(actor=actor, action="ledger.keycase.assigned", target=case, changed_fields=changed)
@@ -472,6 +474,7 @@ def strike_off_decide(
                 kind=RESOLVE,
                 unit_id=case.responsible_unit_id,
                 responsible_id=case.responsible_person_id,
+                overseer_id=case.owner_id,
                 starts_on=on,
                 due_on=new_resolve_by,
                 actor=actor,

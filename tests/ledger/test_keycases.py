@@ -286,7 +286,13 @@ def test_reassigning_the_responsible_unit_moves_the_clock_and_drops_a_person_fro
     clock = open_clock(opened_case)
     assert (clock.unit, clock.responsible, clock.due_on) == (township, None, DUE)
     change = DeadlineChange.objects.get(deadline=clock, cause=DeadlineChangeCause.REASSIGNED)
-    assert change.detail["after"] == {"unit": township.pk, "responsible": None}
+    # The owning leader (包案领导) stays on the clock: the ladder tells them when it runs late.
+    assert change.detail["after"] == {
+        "unit": township.pk,
+        "responsible": None,
+        "overseer": opened_case.owner_id,
+    }
+    assert clock.overseer_id == opened_case.owner_id
     assert AuditEvent.objects.filter(action="ledger.keycase.assigned", object_id=str(opened_case.pk)).exists()
 
 

@@ -1,0 +1,18 @@
+"""URL routes of the supervision pages."""
+
+from django.urls import URLPattern, path
+
+from accountability import views
+
+app_name = "accountability"
+
+urlpatterns: list[URLPattern] = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
+    path("escalations/<int:escalation_id>/", views.escalation_open, name="escalation_open"),
+    path("supervision/", views.supervision_list, name="supervision_list"),
+    path("supervision/new/", views.supervision_create, name="supervision_create"),
+    path("supervision/<int:order_id>/", views.supervision_detail, name="supervision_detail"),
+    path("supervision/<int:order_id>/close/", views.supervision_close_view, name="supervision_close"),
+    path("health/", views.sweep_health_page, name="health"),
+]

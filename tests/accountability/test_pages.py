@@ -1,0 +1,149 @@
+"""Supervision pages: the inbox and its header count, escalation links, 督办单 issue and reply, the sweep's health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accountability.choices import SupervisionStatus
+from accountability.models import Notification, SupervisionOrder
+from accountability.services import Subject, deadline_open
+from accountability.sweep import sweep
+from core.choices import Role
+from core.models import AuditEvent, User
+from tests.accountability.test_sweep import DUE, DUTY, ladder  # noqa: F401  (the test ladder fixture)
+from tests.conftest import Personas, Tree
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def handler(tree: Tree, make_user: Callable[..., User]) -> User:
+    return make_user(tree.county_a_department, [Role.HANDLER], "page_handler")
+
+
+@pytest.fixture
+def overdue_item(ladder, tree: Tree, handler: User, personas: Personas) -> int:  # noqa: F811
+    deadline = deadline_open(
+        subject=Subject("petitions.item", 4242),
+        kind=DUTY,
+        unit_id=tree.county_a_department.pk,
+        responsible_id=handler.pk,
+        starts_on=DUE - timedelta(days=10),
+        actor=personas.clerk_a,
+    )
+    sweep(today=DUE + timedelta(days=1))
+    return deadline.pk
+
+
+def test_the_header_counts_unread_messages_and_the_inbox_lists_only_the_users_own(
+    overdue_item, handler, client_for: Callable[[User | None], Client], personas
+):
+    client = client_for(handler)
+    page = client.get("/accountability/inbox/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="inbox-link"' in html
+    assert '消息 <span class="badge">1</span>' in html
+    assert "【超期】测试办理（到期日 2026-03-12）" in html
+    other = client_for(personas.clerk_b).get("/accountability/inbox/").content.decode()
+    assert "测试办理" not in other
+
+    client.post("/accountability/inbox/read/")
+    assert Notification.objects.get(recipient=handler).read_at is not None
+    assert '<span class="badge">' not in client.get("/accountability/inbox/").content.decode()
+
+
+def test_an_escalation_link_marks_it_read_and_opens_the_subject_page_in_scope_only(
+    overdue_item, handler, client_for, personas
+):
+    note = Notification.objects.get(recipient=handler)
+    response = client_for(handler).get(note.url)
+    assert response.status_code == 302
+    assert response["Location"] == "/petitions/4242/"
+    note.refresh_from_db()
+    assert note.read_at is not None
+    assert client_for(personas.clerk_b).get(note.url).status_code == 404  # another county
+
+
+def test_a_supervisor_issues_a_order_and_the_unit_replies_in_writing(
+    tree: Tree, personas: Personas, handler: User, client_for
+):
+    supervisor = client_for(personas.supervisor)
+    response = supervisor.post(
+        "/accountability/supervision/new/",
+        {
+            "unit": tree.county_a_department.pk,
+            "ground": "evasion",
+            "method": "written",
+            "requirement": "请说明拖延原因。",
+        },
+    )
+    order = SupervisionOrder.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/accountability/supervision/{order.pk}/"
+    assert (order.unit, order.issuing_unit, order.issued_by) == (
+        tree.county_a_department,
+        tree.city,
+        personas.supervisor,
+    )
+    assert Notification.objects.filter(recipient=handler, title__startswith="【督办】").exists()
+    assert AuditEvent.objects.filter(action="accountability.supervision.issued").count() == 1
+
+    unit_side = client_for(handler)
+    empty = unit_side.post(
+        f"/accountability/supervision/{order.pk}/",
+        {"reply": "  ", "replied_on": timezone.localdate().isoformat()},
+    )
+    assert (
+        '<div class="field-error" data-testid="error-reply">请填写答复内容。</div>' in empty.content.decode()
+    )
+    unit_side.post(
+        f"/accountability/supervision/{order.pk}/",
+        {"reply": "已约谈施工方，工资本周发放。", "replied_on": timezone.localdate().isoformat()},
+    )
+    order.refresh_from_db()
+    assert (order.status, order.reply, order.replied_by) == (
+        SupervisionStatus.REPLIED,
+        "已约谈施工方，工资本周发放。",
+        handler,
+    )
+    assert Notification.objects.filter(
+        recipient=personas.supervisor, title__startswith="【督办答复】"
+    ).exists()
+    supervisor.post(f"/accountability/supervision/{order.pk}/close/")
+    order.refresh_from_db()
+    assert order.status == SupervisionStatus.CLOSED
+
+
+def test_a_order_to_another_county_is_not_found_and_only_supervisors_issue(
+    tree: Tree, personas: Personas, handler: User, client_for
+):
+    client_for(personas.supervisor).post(
+        "/accountability/supervision/new/",
+        {
+            "unit": tree.county_a_department.pk,
+            "ground": "procedure",
+            "method": "site",
+            "requirement": "现场核查。",
+        },
+    )
+    order = SupervisionOrder.objects.get()
+    assert client_for(personas.clerk_b).get(f"/accountability/supervision/{order.pk}/").status_code == 404
+    assert client_for(handler).get("/accountability/supervision/new/").status_code == 403
+
+
+def test_the_health_page_shows_the_last_sweep_and_turns_red_without_one(personas, client_for, ladder):  # noqa: F811
+    admin = client_for(personas.system_admin)
+    before = admin.get("/accountability/health/").content.decode()
+    assert "health-late" in before
+    assert "尚无巡检记录" in before
+    sweep(today=DUE)
+    after = admin.get("/accountability/health/").content.decode()
+    assert "health-ok" in after
+    assert 'data-testid="last-sweep"' in after
+    assert client_for(personas.clerk_a).get("/accountability/health/").status_code == 403
