@@ -16,8 +16,10 @@ class AccountabilityConfig(AppConfig):
 
         post_migrate.connect(receivers.ladder_defaults_after_migrate, sender=self)
 
+        from accountability.measures import measure_register, supervision_measures
         from accountability.navigation import inbox_link, register_entries
         from core.banners import header_link_register
 
         register_entries()
         header_link_register("accountability.inbox", inbox_link)
+        measure_register("accountability.supervision", supervision_measures, order=900)

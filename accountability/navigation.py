@@ -15,6 +15,10 @@ def register_entries() -> None:
     """督办 for business roles; the sweep's health page for system admins and supervisors."""
     group = _("督查督办")
     nav_register(NavEntry(_("督办单"), "accountability:supervision_list", BUSINESS, group, 200, "d"))
+    nav_register(NavEntry(_("通报"), "accountability:circular_list", BUSINESS, group, 202))
+    nav_register(NavEntry(_("追责记录"), "accountability:record_list", BUSINESS, group, 204))
+    assessors = frozenset({Role.LEADER, Role.SECTION_HEAD, Role.SUPERVISOR})
+    nav_register(NavEntry(_("年度考核"), "accountability:assessment", assessors, group, 206))
     nav_register(
         NavEntry(
             _("预警巡检"),

@@ -12,9 +12,19 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accountability.choices import DeadlineStatus
-from accountability.models import Deadline, DeadlineRule, Escalation, Notification, SupervisionOrder, SweepRun
-from core.models import User
-from core.selectors import calendar_snapshot, unit_ids_visible_to
+from accountability.measures import Measure, Period, measures_for
+from accountability.models import (
+    AccountabilityRecord,
+    Circular,
+    Deadline,
+    DeadlineRule,
+    Escalation,
+    Notification,
+    SupervisionOrder,
+    SweepRun,
+)
+from core.models import Unit, User
+from core.selectors import calendar_snapshot, unit_ids_visible_to, unit_qs_visible_to
 from core.workcalendar import count_working_days
 
 
@@ -144,3 +154,69 @@ def sweep_health(*, late_after_minutes: int) -> dict[str, object]:
         "mail_claimed": Notification.objects.filter(email_state="claimed").count(),
         "mail_failed": Notification.objects.filter(email_state="failed").count(),
     }
+
+
+def circulars_for_user(user: User) -> QuerySet[Circular]:
+    """通报 issued by a unit in the user's subtree, newest first."""
+    return (
+        Circular.objects.filter(issuing_unit_id__in=unit_ids_visible_to(user))
+        .select_related("issuing_unit", "issued_by")
+        .order_by("-issued_at")
+    )
+
+
+def circular_get_for_user(user: User, circular_id: int) -> Circular:
+    """One archived 通报 in the user's reach, or 404."""
+    return get_object_or_404(circulars_for_user(user), pk=circular_id)
+
+
+def accountability_records_for_user(user: User) -> QuerySet[AccountabilityRecord]:
+    """追责 records of units in the user's subtree, latest decision first."""
+    return (
+        AccountabilityRecord.objects.filter(unit_id__in=unit_ids_visible_to(user))
+        .select_related("unit", "recorded_by", "supervision_order")
+        .order_by("-decided_on", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    """One unit's line on the assessment page: the unit, whether it is the total line, and its measures."""
+
+    unit: Unit
+    is_total: bool
+    measures: list[Measure]
+
+    def measure(self, code: str) -> Measure | None:
+        return next((measure for measure in self.measures if measure.code == code), None)
+
+
+def assessment_unit_for_user(user: User, unit_id: str | None) -> Unit:
+    """The unit whose children are ranked: the user's own, or one below it (404 outside the subtree)."""
+    if not unit_id:
+        return user.unit
+    return get_object_or_404(unit_qs_visible_to(user), pk=unit_id)
+
+
+def assessment_rows(root: Unit, period: Period, *, sort: str) -> list[AssessmentRow]:
+    """The root's total first, then its direct sub-units ranked by the `sort` measure (best first)."""
+    children = list(Unit.objects.filter(path__startswith=root.path, depth=root.depth + 1, is_active=True))
+    found = measures_for([root, *children], period)
+    rows = [AssessmentRow(unit, False, found[unit.pk]) for unit in children]
+
+    def rank(row: AssessmentRow) -> tuple[int, float, str]:
+        measure = row.measure(sort)
+        if measure is None:
+            return (1, 0.0, row.unit.path)
+        value = measure.rate if measure.is_rate else float(measure.numerator)
+        if value is None:
+            return (1, 0.0, row.unit.path)
+        # Rates: higher is better, except the bad ones (overdue, repeats), where fewer is better.
+        better_high = sort not in LOWER_IS_BETTER
+        return (0, -value if better_high else value, row.unit.path)
+
+    rows.sort(key=rank)
+    return [AssessmentRow(root, True, found[root.pk]), *rows]
+
+
+LOWER_IS_BETTER = frozenset({"overdue", "supervised", "repeat"})

@@ -14,5 +14,9 @@ urlpatterns: list[URLPattern] = [
     path("supervision/new/", views.supervision_create, name="supervision_create"),
     path("supervision/<int:order_id>/", views.supervision_detail, name="supervision_detail"),
     path("supervision/<int:order_id>/close/", views.supervision_close_view, name="supervision_close"),
+    path("circulars/", views.circular_list, name="circular_list"),
+    path("circulars/<int:circular_id>/", views.circular_detail, name="circular_detail"),
+    path("records/", views.record_list, name="record_list"),
+    path("assessment/", views.assessment_page, name="assessment"),
     path("health/", views.sweep_health_page, name="health"),
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,10 +15,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accountability.assessment import CONTENT_TYPE as XLSX
+from accountability.assessment import assessment_workbook
 from accountability.choices import SupervisionStatus
-from accountability.forms import SupervisionIssueForm, SupervisionReplyForm
+from accountability.forms import (
+    AccountabilityRecordForm,
+    CircularForm,
+    SupervisionIssueForm,
+    SupervisionReplyForm,
+)
+from accountability.measures import Period
 from accountability.notifications import notification_mark_read
 from accountability.selectors import (
+    accountability_records_for_user,
+    assessment_rows,
+    assessment_unit_for_user,
+    circular_get_for_user,
+    circulars_for_user,
     escalation_get_for_user,
     notifications_for,
     supervision_order_get_for_user,
@@ -25,7 +41,13 @@ from accountability.selectors import (
     sweep_runs_recent,
 )
 from accountability.subjects import subject_url
-from accountability.supervision import supervision_close, supervision_issue, supervision_reply
+from accountability.supervision import (
+    accountability_record_create,
+    circular_issue,
+    supervision_close,
+    supervision_issue,
+    supervision_reply,
+)
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.http import AuthenticatedRequest
@@ -174,5 +196,91 @@ def sweep_health_page(request: AuthenticatedRequest) -> HttpResponse:
             "health": sweep_health(late_after_minutes=late_after),
             "runs": sweep_runs_recent(),
             "late_after": late_after,
+        },
+    )
+
+
+@role_required(*BUSINESS_ROLES)
+def circular_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Archived 通报 of the user's subtree; supervisors issue a new one for a period."""
+    form = CircularForm(request.POST if request.method == "POST" else None)
+    may_issue = request.user.has_role(Role.SUPERVISOR)
+    if may_issue and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            circular = circular_issue(
+                actor=request.user, start=data["start"], end=data["end"], title=data["title"]
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("通报 %(number)s 已生成并存档。") % {"number": circular.number})
+            return redirect("accountability:circular_detail", circular_id=circular.pk)
+    page = Paginator(circulars_for_user(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "accountability/circular_list.html", {"page": page, "form": form if may_issue else None}
+    )
+
+
+@role_required(*BUSINESS_ROLES)
+def circular_detail(request: AuthenticatedRequest, circular_id: int) -> HttpResponse:
+    """One archived 通报, laid out to print on A4."""
+    circular = circular_get_for_user(request.user, circular_id)
+    return render(request, "accountability/circular_detail.html", {"circular": circular})
+
+
+@role_required(*BUSINESS_ROLES)
+def record_list(request: AuthenticatedRequest) -> HttpResponse:
+    """追责 records of the user's subtree; supervisors record a new decision."""
+    user = request.user
+    may_record = user.has_role(Role.SUPERVISOR)
+    form = AccountabilityRecordForm(request.POST if request.method == "POST" else None, user=user)
+    if may_record and form.is_bound and form.is_valid():
+        try:
+            accountability_record_create(actor=user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("追责记录已登记。"))
+            return redirect("accountability:record_list")
+    page = Paginator(accountability_records_for_user(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "accountability/record_list.html", {"page": page, "form": form if may_record else None}
+    )
+
+
+def _assessment_period(request: AuthenticatedRequest) -> tuple[Period, str]:
+    today = timezone.localdate()
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= today.year else today.year
+    start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+    return Period(
+        start=start, end=end, today=today
+    ), f"{year}年度信访工作考核（{start:%m月%d日}至{end:%m月%d日}）"
+
+
+@role_required(Role.LEADER, Role.SECTION_HEAD, Role.SUPERVISOR)
+def assessment_page(request: AuthenticatedRequest) -> HttpResponse:
+    """The year's measures of the user's unit and of each unit one level down, ranked; Excel with ?format=xlsx."""
+    root = assessment_unit_for_user(request.user, request.GET.get("unit"))
+    period, title = _assessment_period(request)
+    sort = request.GET.get("sort", "on_time_closing")
+    rows = assessment_rows(root, period, sort=sort)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(assessment_workbook(rows, period, title), content_type=XLSX)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title)}.xlsx"
+        return response
+    return render(
+        request,
+        "accountability/assessment.html",
+        {
+            "root": root,
+            "rows": rows,
+            "period": period,
+            "title": title,
+            "sort": sort,
+            "year": period.start.year,
+            "years": list(range(period.today.year, period.today.year - 5, -1)),
+            "codes": [(measure.code, measure.label) for measure in rows[0].measures],
         },
     )

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.errors import DomainError
+from core.excel import guarded_text_cell, needs_text_guard
 from ledger.choices import CaseStatus, RiskLevel, Source
 
 SHEET_TITLE = "重点信访问题台账"
@@ -29,10 +30,6 @@ EXAMPLE_MARK = "【示例】"  # rows whose 问题名称 starts with it are the 
 DATE_FORMAT = "yyyy-mm-dd"
 A4 = 9  # the paperSize code of A4 in SpreadsheetML
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# A text starting with one of these (also after leading whitespace) is a formula to Excel, LibreOffice or
-# WPS once the cell is edited or the sheet is saved as CSV; such values are written as text cells.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\x00")
 
 # Limits of what an uploaded workbook may unpack to (a 5 MB zip can hold gigabytes of XML).
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024
@@ -108,24 +105,9 @@ _PLAIN = Alignment(vertical="top")
 # --- writing ---
 
 
-def needs_text_guard(value: str) -> bool:
-    """True when a spreadsheet program could take the text for a formula (also behind leading blanks)."""
-    return value[:1] in FORMULA_TRIGGERS or value.lstrip()[:1] in FORMULA_TRIGGERS
-
-
 def text_cell(ws: Any, value: str, *, alignment: Alignment = _PLAIN, font: Font = _BODY_FONT) -> Any:
-    """A cell that holds `value` as text whatever it starts with.
-
-    A dangerous value keeps its exact text but is stored as a string cell with Excel's quote prefix (what Excel
-    itself does when someone types '=…), so it shows as text and stays text when edited. Characters XML cannot
-    carry (NUL and other C0 controls except tab and newlines) are dropped.
-    """
-    guard = needs_text_guard(value)
-    cleaned = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(ws, value=cleaned)
-    if guard:
-        cell.data_type = "s"
-        cell.quotePrefix = True
+    """A bordered body cell that holds `value` as text whatever it starts with (see core.excel)."""
+    cell = guarded_text_cell(ws, value)
     cell.font, cell.alignment, cell.border = font, alignment, _BORDER
     return cell
 

@@ -14,7 +14,9 @@ class PetitionsConfig(AppConfig):
 
         from accountability.subjects import subject_register
         from petitions.choices import ITEM_SUBJECT
+        from petitions.measures import register_measures
         from petitions.navigation import register_entries
 
         register_entries()
+        register_measures()
         subject_register(ITEM_SUBJECT, "信访事项", lambda pk: reverse("petitions:item_detail", args=[pk]))

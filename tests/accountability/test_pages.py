@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accountability.choices import SupervisionStatus
-from accountability.models import Notification, SupervisionOrder
+from accountability.models import AccountabilityRecord, Circular, Notification, SupervisionOrder
 from accountability.services import Subject, deadline_open
 from accountability.sweep import sweep
 from core.choices import Role
@@ -147,3 +147,64 @@ def test_the_health_page_shows_the_last_sweep_and_turns_red_without_one(personas
     assert "health-ok" in after
     assert 'data-testid="last-sweep"' in after
     assert client_for(personas.clerk_a).get("/accountability/health/").status_code == 403
+
+
+def test_a_circular_lists_the_units_with_overdue_work_and_stays_as_issued(
+    overdue_item, tree: Tree, personas: Personas, client_for
+):
+    supervisor = client_for(personas.supervisor)
+    response = supervisor.post(
+        "/accountability/circulars/", {"start": "2026-03-01", "end": "2026-03-31", "title": ""}
+    )
+    circular = Circular.objects.get()
+    assert response["Location"] == f"/accountability/circulars/{circular.pk}/"
+    assert circular.title == "关于2026年03月01日至2026年03月31日信访工作超期情况的通报"
+    assert circular.rows == [
+        {
+            "unit_id": tree.county_a_department.pk,
+            "unit_name": tree.county_a_department.name,
+            "overdue": 1,
+            "missed_reports": 0,
+            "unanswered_supervision": 0,
+        }
+    ]
+    page = client_for(personas.leader).get(f"/accountability/circulars/{circular.pk}/").content.decode()
+    assert tree.county_a_department.name in page
+    assert client_for(personas.clerk_b).get(f"/accountability/circulars/{circular.pk}/").status_code == 404
+    refused = supervisor.post("/accountability/circulars/", {"start": "2026-03-31", "end": "2026-03-01"})
+    assert (
+        '<div class="field-error" data-testid="error-end">截止日不能早于起始日。</div>'
+        in refused.content.decode()
+    )
+    assert Circular.objects.count() == 1
+
+
+def test_an_accountability_record_names_the_person_and_the_measure_and_refuses_a_future_date(
+    tree: Tree, personas: Personas, client_for
+):
+    supervisor = client_for(personas.supervisor)
+    fields = {
+        "unit": tree.county_a_department.pk,
+        "person_name": "李四",
+        "person_title": "局长",
+        "liability": "principal",
+        "measure": "reminder_talk",
+        "reason": "多件信访事项超期未办结。",
+        "decided_by": "市纪委监委",
+        "decided_on": (timezone.localdate() + timedelta(days=1)).isoformat(),
+    }
+    refused = supervisor.post("/accountability/records/", fields).content.decode()
+    assert '<div class="field-error" data-testid="error-decided_on">决定日期不能晚于今天。</div>' in refused
+    assert 'value="李四"' in refused  # nothing typed is lost
+    fields["decided_on"] = timezone.localdate().isoformat()
+    assert supervisor.post("/accountability/records/", fields).status_code == 302
+    record = AccountabilityRecord.objects.get()
+    assert (record.person_name, record.liability, record.measure, record.recorded_by) == (
+        "李四",
+        "principal",
+        "reminder_talk",
+        personas.supervisor,
+    )
+    assert AuditEvent.objects.filter(action="accountability.record.created").count() == 1
+    assert "李四" in client_for(personas.leader).get("/accountability/records/").content.decode()
+    assert "李四" not in client_for(personas.clerk_b).get("/accountability/records/").content.decode()

@@ -1,0 +1,142 @@
+"""Assessment measures (考核): numerator and denominator per unit subtree and period, each computed in SQL.
+
+Apps register providers; each answers for a list of units at once (every unit counting its whole subtree), so a
+ranking of all counties is one query per measure, not one per unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from core.models import Unit
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure of one unit subtree: what is counted above and below the line."""
+
+    code: str
+    label: str
+    numerator: int
+    denominator: int
+    formula: str
+    is_rate: bool = True
+
+    @property
+    def rate(self) -> float | None:
+        """numerator ÷ denominator as a percentage, or None when nothing was due."""
+        if not self.is_rate or self.denominator == 0:
+            return None
+        return round(100 * self.numerator / self.denominator, 2)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a measure looks at, and the day it is computed on (what is overdue now)."""
+
+    start: date
+    end: date
+    today: date
+
+
+MeasureProvider = Callable[[Sequence[Unit], Period], dict[int, list[Measure]]]
+_providers: dict[str, tuple[int, MeasureProvider]] = {}
+
+
+def measure_register(name: str, provider: MeasureProvider, *, order: int = 100) -> None:
+    """Add (or replace, by name) a provider of measures; pages list providers by `order`."""
+    _providers[name] = (order, provider)
+
+
+def measures_for(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
+    """Every registered measure for each unit's subtree, in registration order."""
+    found: dict[int, list[Measure]] = {unit.pk: [] for unit in units}
+    for _order, provider in sorted(_providers.values(), key=lambda entry: entry[0]):
+        for unit_id, measures in provider(units, period).items():
+            found[unit_id] += measures
+    return found
+
+
+def grouped_counts(sql: str, units: Sequence[Unit], params: dict[str, Any]) -> dict[int, tuple[int, ...]]:
+    """Run `sql`, which groups by `g.id` over `groups g` (the units) joined to `u` (every unit of g's subtree).
+
+    The statement starts `WITH groups AS (...)`; `{subtree}` in it expands to the join of g to its subtree units.
+    """
+    params = {**params, "group_ids": [unit.pk for unit in units]}
+    # Both parts are constants of this codebase; values only ever travel as parameters.
+    statement = (
+        "WITH groups AS (SELECT id, path FROM core_unit WHERE id = ANY(%(group_ids)s)) "  # noqa: S608
+        + sql.replace("{subtree}", "groups g JOIN core_unit u ON u.path LIKE g.path || '%%'")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return {row[0]: tuple(int(value or 0) for value in row[1:]) for row in cursor.fetchall()}
+
+
+def deadline_on_time_measure(code: str, label: str, kinds: Sequence[str], formula: str) -> MeasureProvider:
+    """On time ÷ (on time + late + missed + still open past due), over clocks of `kinds` due in the period."""
+
+    def provide(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
+        counts = grouped_counts(
+            """
+            SELECT g.id,
+                count(*) FILTER (WHERE d.status = 'met_on_time'),
+                count(*) FILTER (WHERE d.status IN ('met_on_time', 'met_late', 'missed')
+                                 OR (d.status = 'open' AND d.due_on < %(today)s))
+            FROM {subtree}
+            JOIN accountability_deadline d ON d.unit_id = u.id
+            WHERE d.kind = ANY(%(kinds)s) AND d.due_on BETWEEN %(start)s AND %(end)s
+            GROUP BY g.id
+            """,
+            units,
+            {"kinds": list(kinds), "start": period.start, "end": period.end, "today": period.today},
+        )
+        result = {}
+        for unit in units:
+            on_time, due = counts.get(unit.pk, (0, 0))
+            result[unit.pk] = [Measure(code, label, on_time, due, formula=formula)]
+        return result
+
+    return provide
+
+
+def supervision_measures(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
+    """Overdue clocks of every obligation (due in the period, late or still open past due) and 督办 received."""
+    overdue = grouped_counts(
+        """
+        SELECT g.id, count(*) FILTER (WHERE d.status IN ('met_late', 'missed')
+                                      OR (d.status = 'open' AND d.due_on < %(today)s)),
+               count(*)
+        FROM {subtree}
+        JOIN accountability_deadline d ON d.unit_id = u.id
+        JOIN accountability_deadlinerule r ON r.kind = d.kind AND r.is_obligation
+        WHERE d.due_on BETWEEN %(start)s AND %(end)s AND d.status <> 'cancelled'
+        GROUP BY g.id
+        """,
+        units,
+        {"start": period.start, "end": period.end, "today": period.today},
+    )
+    orders = grouped_counts(
+        """
+        SELECT g.id, count(*) FROM {subtree}
+        JOIN accountability_supervisionorder o ON o.unit_id = u.id
+        WHERE o.issued_on BETWEEN %(start)s AND %(end)s
+        GROUP BY g.id
+        """,
+        units,
+        {"start": period.start, "end": period.end},
+    )
+    result = {}
+    for unit in units:
+        late, due = overdue.get(unit.pk, (0, 0))
+        received = orders.get(unit.pk, (0,))[0]
+        result[unit.pk] = [
+            Measure("overdue", "超期件数", late, due, formula="超期（含超期办结）÷ 期内到期时限"),
+            Measure("supervised", "督办件数", received, 0, formula="期内收到的督办单", is_rate=False),
+        ]
+    return result

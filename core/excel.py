@@ -1,0 +1,30 @@
+"""The one guard every Excel export uses: text that a spreadsheet could run as a formula is stored as plain text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+# A cell starting with one of these may be run as a formula (=, +, -, @) or hides one (tab, NUL).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\x00")
+
+
+def needs_text_guard(value: str) -> bool:
+    """True when a spreadsheet program could take the text for a formula (also behind leading blanks)."""
+    return value[:1] in FORMULA_TRIGGERS or value.lstrip()[:1] in FORMULA_TRIGGERS
+
+
+def guarded_text_cell(ws: Any, value: str) -> WriteOnlyCell:
+    """A write-only cell that holds `value` as text whatever it starts with.
+
+    A dangerous value keeps its exact text but is stored as a string cell with Excel's quote prefix (what Excel
+    itself does when someone types '=…), so it shows as text and stays text when edited. Characters XML cannot
+    carry (NUL and other C0 controls except tab and newlines) are dropped.
+    """
+    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    if needs_text_guard(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
