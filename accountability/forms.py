@@ -6,7 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accountability.choices import AccountabilityMeasure, Liability, SupervisionGround, SupervisionMethod
+from accountability.choices import (
+    AccountabilityMeasure,
+    Liability,
+    Recipient,
+    SupervisionGround,
+    SupervisionMethod,
+)
 from core.forms import DATE_INPUT
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
@@ -69,3 +75,14 @@ class AccountabilityRecordForm(forms.Form):
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["unit"].queryset = unit_qs_visible_to(user).order_by("path")  # type: ignore[attr-defined]
+
+
+class EscalationStepForm(forms.Form):
+    """One rung of a deadline kind's ladder."""
+
+    offset_days = forms.IntegerField(label=_("距到期日（日）"), min_value=-30, max_value=365)
+    notify = forms.MultipleChoiceField(
+        label=_("通知对象"), choices=Recipient.choices, widget=forms.CheckboxSelectMultiple
+    )
+    opens_supervision = forms.BooleanField(label=_("生成督办单"), required=False)
+    is_active = forms.BooleanField(label=_("启用"), required=False)

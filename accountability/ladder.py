@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from accountability.choices import LadderStep, Recipient
 from accountability.models import DeadlineRule, EscalationStep
 from core.audit import audit_record
-from core.choices import DayUnit
+from core.choices import DayUnit, Role
+from core.errors import DomainError
 from core.models import User
 
 SUPERVISION_REPLY = "accountability.supervision_reply"
@@ -100,3 +102,45 @@ def ladder_rearm(*, kind: str, actor: User | None) -> int:
         if len(ids) < REARM_BATCH:
             return total
         last_id = max(ids)
+
+
+def escalation_step_update(
+    *,
+    actor: User,
+    step_id: int,
+    offset_days: int,
+    notify: list[str],
+    opens_supervision: bool,
+    is_active: bool,
+) -> EscalationStep:
+    """Change one rung (system admin); open deadlines of its kind are re-armed so the sweep looks again."""
+    if not actor.has_role(Role.SYSTEM_ADMIN):
+        raise DomainError(_("只有系统管理员可以修改预警升级规则。"), code="forbidden")
+    if not notify:
+        raise DomainError(_("请至少选择一个通知对象。"), field="notify")
+    if not -30 <= offset_days <= 365:
+        raise DomainError(_("距到期日应在 -30 到 365 日之间。"), field="offset_days")
+    with transaction.atomic():
+        step = EscalationStep.objects.select_for_update().get(pk=step_id)
+        if step.step == LadderStep.WARNING and offset_days > 0:
+            raise DomainError(_("预警应在到期日当天或之前。"), field="offset_days")
+        if step.step != LadderStep.WARNING and offset_days < 1:
+            raise DomainError(_("超期以后的各级应在到期日之后（至少 1 日）。"), field="offset_days")
+        before = {
+            "offset_days": step.offset_days,
+            "notify": list(step.notify),
+            "opens_supervision": step.opens_supervision,
+            "is_active": step.is_active,
+        }
+        step.offset_days, step.notify = offset_days, list(notify)
+        step.opens_supervision, step.is_active = opens_supervision, is_active
+        step.save()
+        audit_record(
+            actor=actor,
+            action="accountability.ladder.step_updated",
+            target=step,
+            changed_fields=[name for name, value in before.items() if getattr(step, name) != value],
+            detail={"before": before},
+        )
+    ladder_rearm(kind=step.rule_id, actor=actor)
+    return step

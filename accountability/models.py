@@ -269,6 +269,11 @@ class EscalationStep(models.Model):
     def __str__(self) -> str:
         return f"{self.rule_id} {LadderStep(self.step).label}（{self.offset_days:+d}日）"
 
+    @property
+    def notify_labels(self) -> list[str]:
+        """Who is told, in Chinese."""
+        return [str(Recipient(value).label) for value in self.notify]
+
 
 class Escalation(models.Model):
     """A deadline reached a ladder step for the due date it had then; written once by the sweep."""
@@ -323,7 +328,10 @@ class Notification(models.Model):
 
     key = models.CharField(max_length=120, unique=True)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,  # notification_inbox_idx leads with the recipient
     )
     escalation = models.ForeignKey(
         Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"

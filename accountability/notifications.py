@@ -15,15 +15,17 @@ MAIL_BATCH = 200
 
 
 def notification_mark_read(
-    *, user: User, notification_ids: list[int] | None = None, escalation_id: int | None = None
+    *, user: User, notification_ids: list[int] | None = None, escalation_id: int | None = None, url: str = ""
 ) -> int:
-    """Mark the user's notifications as read: the given ones, those of one escalation, or all; returns how many."""
+    """Mark the user's unread notifications read: given ids, one escalation's, those linking to `url`, or all."""
     with transaction.atomic():
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
         if notification_ids is not None:
             unread = unread.filter(pk__in=notification_ids)
         if escalation_id is not None:
             unread = unread.filter(escalation_id=escalation_id)
+        if url:
+            unread = unread.filter(url=url)
         return unread.update(read_at=timezone.now())
 
 

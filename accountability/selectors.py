@@ -19,6 +19,7 @@ from accountability.models import (
     Deadline,
     DeadlineRule,
     Escalation,
+    EscalationStep,
     Notification,
     SupervisionOrder,
     SweepRun,
@@ -220,3 +221,13 @@ def assessment_rows(root: Unit, period: Period, *, sort: str) -> list[Assessment
 
 
 LOWER_IS_BETTER = frozenset({"overdue", "supervised", "repeat"})
+
+
+def ladder_rules() -> list[DeadlineRule]:
+    """Obligation kinds with their rungs in order, for the ladder settings page."""
+    return list(DeadlineRule.objects.filter(is_obligation=True).prefetch_related("steps").order_by("kind"))
+
+
+def escalation_step_get(step_id: int) -> EscalationStep:
+    """One rung, or 404."""
+    return get_object_or_404(EscalationStep.objects.select_related("rule"), pk=step_id)

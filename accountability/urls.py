@@ -19,4 +19,6 @@ urlpatterns: list[URLPattern] = [
     path("records/", views.record_list, name="record_list"),
     path("assessment/", views.assessment_page, name="assessment"),
     path("health/", views.sweep_health_page, name="health"),
+    path("ladder/", views.ladder_settings, name="ladder"),
+    path("ladder/<int:step_id>/", views.ladder_step_edit, name="ladder_step"),
 ]

@@ -21,9 +21,11 @@ from accountability.choices import SupervisionStatus
 from accountability.forms import (
     AccountabilityRecordForm,
     CircularForm,
+    EscalationStepForm,
     SupervisionIssueForm,
     SupervisionReplyForm,
 )
+from accountability.ladder import escalation_step_update
 from accountability.measures import Period
 from accountability.notifications import notification_mark_read
 from accountability.selectors import (
@@ -33,6 +35,8 @@ from accountability.selectors import (
     circular_get_for_user,
     circulars_for_user,
     escalation_get_for_user,
+    escalation_step_get,
+    ladder_rules,
     notifications_for,
     supervision_order_get_for_user,
     supervision_orders_for_user,
@@ -135,6 +139,7 @@ def supervision_detail(request: AuthenticatedRequest, order_id: int) -> HttpResp
     """One 督办单: grounds, requirement, reply clock, the reply (form for the unit) and closing (for the issuer)."""
     user = request.user
     order = supervision_order_get_for_user(user, order_id)
+    notification_mark_read(user=user, url=request.path)  # the 督办 and reply notices that point here
     may_reply = (
         order.status == SupervisionStatus.ISSUED
         and order.unit.contains(user.unit)
@@ -284,3 +289,31 @@ def assessment_page(request: AuthenticatedRequest) -> HttpResponse:
             "codes": [(measure.code, measure.label) for measure in rows[0].measures],
         },
     )
+
+
+@role_required(Role.SYSTEM_ADMIN)
+def ladder_settings(request: AuthenticatedRequest) -> HttpResponse:
+    """Every obligation kind with its rungs; each rung is edited on its own form."""
+    return render(request, "accountability/ladder.html", {"rules": ladder_rules()})
+
+
+@role_required(Role.SYSTEM_ADMIN)
+def ladder_step_edit(request: AuthenticatedRequest, step_id: int) -> HttpResponse:
+    """Change one rung; open deadlines of the kind are re-armed."""
+    step = escalation_step_get(step_id)
+    initial = {
+        "offset_days": step.offset_days,
+        "notify": step.notify,
+        "opens_supervision": step.opens_supervision,
+        "is_active": step.is_active,
+    }
+    form = EscalationStepForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_bound and form.is_valid():
+        try:
+            escalation_step_update(actor=request.user, step_id=step.pk, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("预警升级规则已保存，进行中的时限将按新规则巡检。"))
+            return redirect("accountability:ladder")
+    return render(request, "accountability/ladder_step.html", {"step": step, "form": form})

@@ -15,7 +15,7 @@ from accountability.services import Subject, deadline_open
 from accountability.sweep import sweep
 from core.choices import Role
 from core.models import AuditEvent, User
-from tests.accountability.test_sweep import DUE, DUTY, ladder  # noqa: F401  (the test ladder fixture)
+from tests.accountability.conftest import DUE, DUTY
 from tests.conftest import Personas, Tree
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def handler(tree: Tree, make_user: Callable[..., User]) -> User:
 
 
 @pytest.fixture
-def overdue_item(ladder, tree: Tree, handler: User, personas: Personas) -> int:  # noqa: F811
+def overdue_item(ladder, tree: Tree, handler: User, personas: Personas) -> int:
     deadline = deadline_open(
         subject=Subject("petitions.item", 4242),
         kind=DUTY,
@@ -137,7 +137,7 @@ def test_a_order_to_another_county_is_not_found_and_only_supervisors_issue(
     assert client_for(handler).get("/accountability/supervision/new/").status_code == 403
 
 
-def test_the_health_page_shows_the_last_sweep_and_turns_red_without_one(personas, client_for, ladder):  # noqa: F811
+def test_the_health_page_shows_the_last_sweep_and_turns_red_without_one(personas, client_for, ladder):
     admin = client_for(personas.system_admin)
     before = admin.get("/accountability/health/").content.decode()
     assert "health-late" in before
@@ -208,3 +208,39 @@ def test_an_accountability_record_names_the_person_and_the_measure_and_refuses_a
     assert AuditEvent.objects.filter(action="accountability.record.created").count() == 1
     assert "李四" in client_for(personas.leader).get("/accountability/records/").content.decode()
     assert "李四" not in client_for(personas.clerk_b).get("/accountability/records/").content.decode()
+
+
+def test_the_system_admin_changes_a_rung_and_open_deadlines_are_looked_at_again(
+    ladder,
+    tree: Tree,
+    personas: Personas,
+    handler: User,
+    client_for,
+):
+    from accountability.models import Deadline, EscalationStep
+
+    deadline = deadline_open(
+        subject=Subject("tests.thing", 7),
+        kind=DUTY,
+        unit_id=tree.county_a_department.pk,
+        responsible_id=handler.pk,
+        starts_on=DUE - timedelta(days=10),
+        actor=personas.clerk_a,
+    )
+    sweep(today=DUE - timedelta(days=3))  # the warning; next is the overdue rung on DUE + 1
+    warning = EscalationStep.objects.get(rule_id=DUTY, step="warning")
+    admin = client_for(personas.system_admin)
+    assert "测试办理" in admin.get("/accountability/ladder/").content.decode()
+    refused = admin.post(f"/accountability/ladder/{warning.pk}/", {"offset_days": "2", "notify": ["handler"]})
+    assert "预警应在到期日当天或之前。" in refused.content.decode()
+    response = admin.post(
+        f"/accountability/ladder/{warning.pk}/",
+        {"offset_days": "-5", "notify": ["handler", "section_head"], "is_active": "on"},
+    )
+    assert response.status_code == 302
+    warning.refresh_from_db()
+    assert (warning.offset_days, warning.notify) == (-5, ["handler", "section_head"])
+    assert Deadline.objects.get(pk=deadline.pk).next_step_on == DUE - timedelta(days=5)
+    assert AuditEvent.objects.filter(action="accountability.ladder.step_updated").count() == 1
+    assert AuditEvent.objects.filter(action="accountability.ladder.rearmed").count() == 1
+    assert client_for(personas.supervisor).get("/accountability/ladder/").status_code == 403

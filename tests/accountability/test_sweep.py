@@ -10,12 +10,11 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from accountability.choices import EmailState, LadderStep, Recipient, SupervisionStatus
+from accountability.choices import EmailState, LadderStep, SupervisionStatus
 from accountability.models import (
     Deadline,
     DeadlineRule,
     Escalation,
-    EscalationStep,
     Notification,
     SupervisionOrder,
     SweepRun,
@@ -24,15 +23,12 @@ from accountability.notifications import notifications_mail
 from accountability.services import Subject, deadline_extend, deadline_meet, deadline_open, deadline_pause
 from accountability.supervision import supervision_orders_from_ladder
 from accountability.sweep import SWEEP_LOCK_KEY, sweep
-from core.choices import DayUnit, Role
+from core.choices import Role
 from core.models import User
+from tests.accountability.conftest import DUE, DUTY, OPENED
 from tests.conftest import Personas, Tree
 
 pytestmark = pytest.mark.django_db
-
-DUTY = "test.duty"  # 10 calendar days
-OPENED = date(2026, 3, 2)
-DUE = date(2026, 3, 12)
 
 
 @dataclass
@@ -44,33 +40,6 @@ class Cast:
     supervisor: User
     county_supervisor: User
     other_head: User
-
-
-@pytest.fixture
-def ladder(db: None) -> DeadlineRule:
-    rule, _ = DeadlineRule.objects.update_or_create(
-        kind=DUTY,
-        defaults={
-            "label": "测试办理",
-            "days": 10,
-            "day_unit": DayUnit.CALENDAR,
-            "roll_forward": False,
-            "is_obligation": True,
-            "max_extensions": 1,
-            "max_extension_days": 30,
-        },
-    )
-    rule.steps.all().delete()
-    for step, offset, notify, opens in [
-        (LadderStep.WARNING, -3, [Recipient.HANDLER], False),
-        (LadderStep.OVERDUE, 1, [Recipient.HANDLER, Recipient.SECTION_HEAD], False),
-        (LadderStep.SUPERVISION, 5, [Recipient.UNIT_LEADER, Recipient.SUPERVISORS], True),
-        (LadderStep.CIRCULAR, 15, [Recipient.CASE_OWNER], False),
-    ]:
-        EscalationStep.objects.create(
-            rule=rule, step=step, offset_days=offset, notify=notify, opens_supervision=opens
-        )
-    return rule
 
 
 @pytest.fixture
