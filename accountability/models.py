@@ -68,8 +68,10 @@ class Deadline(models.Model):
         db_column="kind",
         verbose_name=_("类别"),
     )
+    # Few indexes on purpose: the sweep rewrites rows of this table. deadline_unit_status_idx leads with the unit;
+    # people are looked up by unit, never by these columns alone.
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("责任单位")
+        Unit, on_delete=models.PROTECT, related_name="deadlines", verbose_name=_("责任单位"), db_index=False
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -78,6 +80,7 @@ class Deadline(models.Model):
         blank=True,
         related_name="deadlines",
         verbose_name=_("责任人"),
+        db_index=False,
     )
     starts_on = models.DateField(_("起算日"))
     days = models.PositiveSmallIntegerField(_("期限"))
@@ -102,6 +105,7 @@ class Deadline(models.Model):
         blank=True,
         related_name="overseen_deadlines",
         verbose_name=_("包案领导"),
+        db_index=False,
     )
     status = models.CharField(
         _("状态"), max_length=12, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
@@ -326,7 +330,7 @@ class SweepRun(models.Model):
 class Notification(models.Model):
     """One message to one person in the outbox: shown in the inbox, e-mailed at most once."""
 
-    key = models.CharField(max_length=120, unique=True)
+    key = models.CharField(max_length=120, unique=True, db_collation="C")  # C: no second, pattern-ops index
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

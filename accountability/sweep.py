@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accountability.choices import LadderStep
 from accountability.models import SweepRun
+from core.models import Unit
 
 SWEEP_LOCK_KEY = 0x58465357  # "XFSW": the advisory lock that lets only one sweep run at a time
 
@@ -80,7 +81,8 @@ told AS (
     FROM reached r JOIN accountability_escalationstep s ON s.id = r.step_id
     JOIN accountability_deadline d ON d.id = r.deadline_id
     JOIN core_unit du ON du.id = d.unit_id
-    JOIN core_unit au ON au.path = substr(du.path, 1, length(au.path)) AND au.depth <= du.depth
+    CROSS JOIN LATERAL generate_series(1, du.depth) AS ancestor(depth)
+    JOIN core_unit au ON au.path = substr(du.path, 1, ancestor.depth * %(steplen)s)
     JOIN core_user u ON u.unit_id = au.id AND 'supervisor' = ANY(u.roles)
     WHERE 'supervisors' = ANY(s.notify)
 ),
@@ -123,12 +125,17 @@ class BatchResult:
     milliseconds: int
 
 
+def batch_params(*, today: date, limit: int) -> dict[str, object]:
+    """The parameters of BATCH_SQL: the business date, the batch size, rung names and the unit tree's step length."""
+    labels = json.dumps({value: str(label) for value, label in LadderStep.choices}, ensure_ascii=False)
+    return {"today": today, "limit": limit, "labels": labels, "steplen": Unit.steplen}
+
+
 def sweep_batch(*, today: date, limit: int) -> BatchResult:
     """Run one batch in its own transaction."""
-    labels = json.dumps({value: str(label) for value, label in LadderStep.choices}, ensure_ascii=False)
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(BATCH_SQL, {"today": today, "limit": limit, "labels": labels})
+        cursor.execute(BATCH_SQL, batch_params(today=today, limit=limit))
         deadlines, escalations, notifications = cursor.fetchone()
     return BatchResult(deadlines, escalations, notifications, round((time.perf_counter() - started) * 1000))
 

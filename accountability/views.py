@@ -54,6 +54,7 @@ from accountability.supervision import (
 )
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
+from core.forms import place_error
 from core.http import AuthenticatedRequest
 from core.permissions import role_required
 
@@ -127,7 +128,7 @@ def supervision_create(request: AuthenticatedRequest) -> HttpResponse:
                 issued_on=timezone.localdate(),
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            place_error(form, error)
         else:
             messages.success(request, _("督办单 %(number)s 已发出。") % {"number": order.number})
             return redirect("accountability:supervision_detail", order_id=order.pk)
@@ -155,7 +156,7 @@ def supervision_detail(request: AuthenticatedRequest, order_id: int) -> HttpResp
                 replied_on=form.cleaned_data["replied_on"],
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            place_error(form, error)
         else:
             messages.success(request, _("答复已提交。"))
             return redirect("accountability:supervision_detail", order_id=order.pk)
@@ -217,7 +218,7 @@ def circular_list(request: AuthenticatedRequest) -> HttpResponse:
                 actor=request.user, start=data["start"], end=data["end"], title=data["title"]
             )
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            place_error(form, error)
         else:
             messages.success(request, _("通报 %(number)s 已生成并存档。") % {"number": circular.number})
             return redirect("accountability:circular_detail", circular_id=circular.pk)
@@ -244,7 +245,7 @@ def record_list(request: AuthenticatedRequest) -> HttpResponse:
         try:
             accountability_record_create(actor=user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            place_error(form, error)
         else:
             messages.success(request, _("追责记录已登记。"))
             return redirect("accountability:record_list")
@@ -312,7 +313,7 @@ def ladder_step_edit(request: AuthenticatedRequest, step_id: int) -> HttpRespons
         try:
             escalation_step_update(actor=request.user, step_id=step.pk, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            place_error(form, error)
         else:
             messages.success(request, _("预警升级规则已保存，进行中的时限将按新规则巡检。"))
             return redirect("accountability:ladder")

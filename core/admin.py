@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.errors import DomainError
+from core.forms import place_error
 from core.models import RoleAssignment, Unit, User
 from core.selectors import unit_qs_visible_to, user_qs_visible_to
 from core.services.units import unit_check_code_free, unit_check_placement, unit_create, unit_update
@@ -74,11 +75,6 @@ class RoleGatedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-def _as_validation_error(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a service's refusal at the form field it names (or above the form)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
 class UnitAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     """Unit fields plus the parent, chosen among the admin's visible units when adding."""
 
@@ -97,7 +93,7 @@ class UnitAdminForm(forms.ModelForm):  # type: ignore[type-arg]
             unit_check_placement(parent=parent, kind=data["kind"], level=data["level"])
             unit_check_code_free(data["code"], exclude_id=self.instance.pk)
         except DomainError as error:
-            _as_validation_error(self, error)
+            place_error(self, error)
         return data
 
 
@@ -172,7 +168,7 @@ class AccountForm(forms.ModelForm):  # type: ignore[type-arg]
                 )
                 user_check_password(password, candidate)
         except DomainError as error:
-            _as_validation_error(self, error)
+            place_error(self, error)
         return data
 
 

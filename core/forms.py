@@ -10,6 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import DayUnit
+from core.errors import DomainError
 from core.models import Division
 from core.selectors import division_get
 
@@ -142,3 +143,8 @@ class DivisionField(forms.CharField):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return super().has_changed(self.prepare_value(initial), data)
+
+
+def place_error(form: forms.BaseForm, error: DomainError) -> None:
+    """Show a service's refusal at the form field it names, or above the form when it names none of the form's."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)

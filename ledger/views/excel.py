@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
+from core.forms import place_error
 from core.http import AuthenticatedRequest
 from core.permissions import role_required
 from ledger import excel
@@ -117,7 +118,7 @@ def ledger_import(request: AuthenticatedRequest) -> HttpResponse:
         try:
             token = importing.import_upload_store(actor=request.user, upload=upload)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            place_error(form, error)
         else:
             _remember(request, token, upload.name[:200])
             return redirect("ledger:import_preview", token=token)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accountability.selectors import deadline_views, deadlines_of_subject
 from core.choices import Role
 from core.errors import DomainError
+from core.forms import place_error
 from core.http import AuthenticatedRequest
 from core.models import User
 from core.permissions import role_required
@@ -62,11 +63,6 @@ SORTABLE = [
     ("resolve_by", gettext_lazy("化解时限")),
     ("last_progress_on", gettext_lazy("最近进展")),
 ]
-
-
-def place_error(form: forms.Form, error: DomainError) -> None:
-    """A service refusal goes to the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def with_days_left(rows: list[KeyCase], today: date | None = None) -> list[KeyCase]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
+from core.forms import place_error
 from core.http import AuthenticatedRequest
 from core.permissions import role_required
 from ledger.choices import ReportState, Source
@@ -27,7 +28,7 @@ from ledger.selectors import (
     screening_report_get_for_user,
 )
 from ledger.services.screening import finding_promote, screening_report_file
-from ledger.views.keycases import _item_ids, place_error
+from ledger.views.keycases import _item_ids
 
 PAGE_SIZE = 30
 FILING_ROLES = (Role.CLERK, Role.HANDLER, Role.SECTION_HEAD)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
+from core.forms import place_error
 from core.http import AuthenticatedRequest
 from core.permissions import role_required
 from ledger.choices import ReportState
@@ -23,7 +24,6 @@ from ledger.selectors import (
     reports_to_file,
 )
 from ledger.services.sensitive import daily_report_file, sensitive_period_create, sensitive_period_end
-from ledger.views.keycases import place_error
 
 PERIOD_ROLES = (*BUSINESS_ROLES, Role.SYSTEM_ADMIN)
 DEFINING_ROLES = (Role.SYSTEM_ADMIN, Role.SECTION_HEAD)

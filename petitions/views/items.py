@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accountability.selectors import DeadlineView, deadline_views
 from core.errors import DomainError
+from core.forms import place_error
 from core.http import AuthenticatedRequest
 from petitions.choices import HANDLING, Action, Status
 from petitions.filters import ItemFilter
@@ -124,7 +125,7 @@ def item_step(request: AuthenticatedRequest, item_id: int, action: str) -> HttpR
         try:
             step.perform(request.user, item, form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            place_error(form, error)
         else:
             messages.success(request, _("已完成：%(action)s") % {"action": Action(action).label})
             if not item_qs_visible_to(request.user).filter(pk=item.pk).exists():

@@ -19,9 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accountability.choices import LadderStep
 from accountability.models import Deadline, SweepRun
-from accountability.sweep import BATCH_SQL, sweep
+from accountability.sweep import BATCH_SQL, batch_params, sweep
 from core.choices import Role, UnitKind, UnitLevel
 from core.models import Unit, User
 from core.selectors import calendar_version_current
@@ -223,11 +222,9 @@ class Command(BaseCommand):
 
     def _server_time(self, today: date, batch: int) -> float:
         """Execution time PostgreSQL reports for the first batch statement, in a transaction rolled back after."""
-        labels = json.dumps({value: str(label) for value, label in LadderStep.choices}, ensure_ascii=False)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                "EXPLAIN (ANALYZE, FORMAT JSON) " + BATCH_SQL,
-                {"today": today, "limit": batch, "labels": labels},
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + BATCH_SQL, batch_params(today=today, limit=batch)
             )
             plan = cursor.fetchone()[0]
             transaction.set_rollback(True)
