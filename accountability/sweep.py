@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -125,7 +126,7 @@ class BatchResult:
     milliseconds: int
 
 
-def batch_params(*, today: date, limit: int) -> dict[str, object]:
+def batch_params(*, today: date, limit: int) -> dict[str, Any]:
     """The parameters of BATCH_SQL: the business date, the batch size, rung names and the unit tree's step length."""
     labels = json.dumps({value: str(label) for value, label in LadderStep.choices}, ensure_ascii=False)
     return {"today": today, "limit": limit, "labels": labels, "steplen": Unit.steplen}
