@@ -263,7 +263,7 @@ XF_REPEAT_LOOKBACK_DAYS = env_int("XF_REPEAT_LOOKBACK_DAYS", 1095, minimum=30)
 XF_REPEAT_SIMILARITY_PERCENT = env_int("XF_REPEAT_SIMILARITY_PERCENT", 30, minimum=1)
 # The overdue sweep: deadlines per batch (one short transaction each) and the minutes after which the health
 # page turns red because no sweep finished.
-XF_SWEEP_BATCH = env_int("XF_SWEEP_BATCH", 1000, minimum=100)
+XF_SWEEP_BATCH = env_int("XF_SWEEP_BATCH", 400, minimum=50)
 XF_SWEEP_LATE_MINUTES = env_int("XF_SWEEP_LATE_MINUTES", 30, minimum=5)
 
 LOGGING = {
