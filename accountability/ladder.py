@@ -17,17 +17,13 @@ from core.models import User
 SUPERVISION_REPLY = "accountability.supervision_reply"
 
 # (step, days after the due date, who is told, creates a 督办单); the warning's offset comes from the rule.
+# Each rung reaches one level further up: handler → section head → the unit's leader → the 包案领导 → supervisors.
 DEFAULT_LADDER: list[tuple[str, int | None, list[str], bool]] = [
     (LadderStep.WARNING, None, [Recipient.HANDLER], False),
     (LadderStep.OVERDUE, 1, [Recipient.HANDLER, Recipient.SECTION_HEAD], False),
-    (
-        LadderStep.SUPERVISION,
-        5,
-        [Recipient.SECTION_HEAD, Recipient.UNIT_LEADER, Recipient.CASE_OWNER, Recipient.SUPERVISORS],
-        True,
-    ),
-    (LadderStep.CIRCULAR, 15, [Recipient.UNIT_LEADER, Recipient.CASE_OWNER, Recipient.SUPERVISORS], False),
-    (LadderStep.SUMMONS, 30, [Recipient.UNIT_LEADER, Recipient.CASE_OWNER, Recipient.SUPERVISORS], False),
+    (LadderStep.SUPERVISION, 5, [Recipient.SECTION_HEAD, Recipient.UNIT_LEADER], True),
+    (LadderStep.CIRCULAR, 15, [Recipient.UNIT_LEADER, Recipient.CASE_OWNER], False),
+    (LadderStep.SUMMONS, 30, [Recipient.CASE_OWNER, Recipient.SUPERVISORS], False),
 ]
 
 REARM_BATCH = 20_000

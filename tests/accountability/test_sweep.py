@@ -10,11 +10,12 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from accountability.choices import EmailState, LadderStep, SupervisionStatus
+from accountability.choices import EmailState, LadderStep, Recipient, SupervisionStatus
 from accountability.models import (
     Deadline,
     DeadlineRule,
     Escalation,
+    EscalationStep,
     Notification,
     SupervisionOrder,
     SweepRun,
@@ -310,3 +311,23 @@ def test_two_workers_sweeping_at_once_or_a_killed_sweep_rerun_end_as_one_clean_r
     assert SupervisionOrder.objects.count() == 400
     assert Notification.objects.filter(escalation__isnull=False).count() == 2000
     assert not Deadline.objects.filter(rule_id=DUTY, next_step_on__lte=today).exists()
+
+
+def test_the_default_ladder_reaches_one_level_further_up_at_each_rung():
+    handling = list(
+        EscalationStep.objects.filter(rule_id="petition.handling")
+        .order_by("offset_days")
+        .values_list("step", "offset_days", "notify", "opens_supervision")
+    )
+    assert handling == [
+        (LadderStep.WARNING, -10, [Recipient.HANDLER], False),
+        (LadderStep.OVERDUE, 1, [Recipient.HANDLER, Recipient.SECTION_HEAD], False),
+        (LadderStep.SUPERVISION, 5, [Recipient.SECTION_HEAD, Recipient.UNIT_LEADER], True),
+        (LadderStep.CIRCULAR, 15, [Recipient.UNIT_LEADER, Recipient.CASE_OWNER], False),
+        (LadderStep.SUMMONS, 30, [Recipient.CASE_OWNER, Recipient.SUPERVISORS], False),
+    ]
+    reply_rungs = EscalationStep.objects.filter(rule_id="accountability.supervision_reply")
+    assert not reply_rungs.filter(step=LadderStep.SUPERVISION).exists()  # no 督办 of a 督办
+    assert not EscalationStep.objects.filter(
+        rule__is_obligation=False
+    ).exists()  # petitioners' windows never escalate
