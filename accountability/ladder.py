@@ -70,17 +70,21 @@ def ladder_rearm(*, kind: str, actor: User | None) -> int:
             cursor.execute(
                 """
                 WITH batch AS (
-                    SELECT id FROM accountability_deadline
+                    SELECT id, kind, due_on FROM accountability_deadline
                     WHERE kind = %(kind)s AND status = 'open' AND paused_since IS NULL AND id > %(after)s
                     ORDER BY id LIMIT %(limit)s
+                ),
+                armed AS (
+                    INSERT INTO accountability_ladderposition (deadline_id, next_step_on)
+                    SELECT b.id, b.due_on + (
+                        SELECT min(s.offset_days) FROM accountability_escalationstep s
+                        WHERE s.kind = b.kind AND s.is_active
+                    )
+                    FROM batch b
+                    ON CONFLICT (deadline_id) DO UPDATE SET next_step_on = EXCLUDED.next_step_on
+                    RETURNING deadline_id
                 )
-                UPDATE accountability_deadline d
-                SET next_step_on = d.due_on + (
-                    SELECT min(s.offset_days) FROM accountability_escalationstep s
-                    WHERE s.kind = d.kind AND s.is_active
-                )
-                FROM batch WHERE d.id = batch.id
-                RETURNING d.id
+                SELECT deadline_id FROM armed
                 """,
                 {"kind": kind, "after": last_id, "limit": REARM_BATCH},
             )

@@ -110,9 +110,6 @@ class Deadline(models.Model):
     status = models.CharField(
         _("状态"), max_length=12, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
     )
-    # The first day the escalation ladder has something new for this deadline; kept by a database trigger
-    # (re-armed whenever the due date changes) and advanced by the sweep. NULL: nothing left to escalate.
-    next_step_on = models.DateField(_("下一级预警日"), null=True, blank=True, editable=False)
     met_on = models.DateField(_("完成日"), null=True, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -123,12 +120,6 @@ class Deadline(models.Model):
         indexes = [
             # "Due soon / overdue now" is one range scan over open rows.
             models.Index(fields=["due_on"], condition=Q(status="open"), name="deadline_open_due_idx"),
-            # The sweep's work list: open deadlines whose next ladder step has come, in keyset order.
-            models.Index(
-                fields=["next_step_on", "id"],
-                condition=Q(status="open", next_step_on__isnull=False),
-                name="deadline_ladder_due_idx",
-            ),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx"),
             models.Index(fields=["unit", "status"], name="deadline_unit_status_idx"),
         ]
@@ -277,6 +268,34 @@ class EscalationStep(models.Model):
     def notify_labels(self) -> list[str]:
         """Who is told, in Chinese."""
         return [str(Recipient(value).label) for value in self.notify]
+
+
+class LadderPosition(models.Model):
+    """The sweep's work list: for each running deadline, the day its next rung comes (NULL: none left).
+
+    Kept by a database trigger on the deadline table (a row appears when a deadline opens, is re-armed when its due
+    date moves, and goes when it is met, cancelled or paused) and moved on by the sweep. A narrow table of its own,
+    so the sweep rewrites two indexes a row instead of every index of the deadline table.
+    """
+
+    deadline = models.OneToOneField(
+        Deadline, on_delete=models.CASCADE, primary_key=True, related_name="ladder"
+    )
+    next_step_on = models.DateField(_("下一级预警日"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("预警进度")
+        verbose_name_plural = _("预警进度")
+        indexes = [
+            models.Index(
+                fields=["next_step_on", "deadline"],
+                condition=Q(next_step_on__isnull=False),
+                name="ladder_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline_id} → {self.next_step_on}"
 
 
 class Escalation(models.Model):

@@ -20,6 +20,7 @@ from accountability.models import (
     DeadlineRule,
     Escalation,
     EscalationStep,
+    LadderPosition,
     Notification,
     SupervisionOrder,
     SweepRun,
@@ -148,8 +149,8 @@ def sweep_health(*, late_after_minutes: int) -> dict[str, object]:
     return {
         "last": last,
         "late": late,
-        "open_deadlines_waiting": Deadline.objects.filter(
-            status="open", next_step_on__lte=timezone.localdate()
+        "open_deadlines_waiting": LadderPosition.objects.filter(
+            next_step_on__lte=timezone.localdate()
         ).count(),
         "mail_pending": Notification.objects.filter(email_state="pending").count(),
         "mail_claimed": Notification.objects.filter(email_state="claimed").count(),

@@ -24,9 +24,9 @@ SWEEP_LOCK_KEY = 0x58465357  # "XFSW": the advisory lock that lets only one swee
 # tell the people each rung names, and move every deadline of the batch on to its next rung (or none).
 BATCH_SQL = """
 WITH batch AS (
-    SELECT d.id FROM accountability_deadline d
-    WHERE d.status = 'open' AND d.next_step_on IS NOT NULL AND d.next_step_on <= %(today)s
-    ORDER BY d.next_step_on, d.id
+    SELECT p.deadline_id AS id FROM accountability_ladderposition p
+    WHERE p.next_step_on IS NOT NULL AND p.next_step_on <= %(today)s
+    ORDER BY p.next_step_on, p.deadline_id
     LIMIT %(limit)s
     FOR UPDATE
 ),
@@ -41,13 +41,15 @@ reached AS (
     RETURNING id, deadline_id, step_id
 ),
 advanced AS (
-    UPDATE accountability_deadline d
+    UPDATE accountability_ladderposition p
     SET next_step_on = (
-        SELECT min(d.due_on + s.offset_days) FROM accountability_escalationstep s
-        WHERE s.kind = d.kind AND s.is_active AND d.due_on + s.offset_days > %(today)s
+        SELECT min(d.due_on + s.offset_days)
+        FROM accountability_deadline d
+        JOIN accountability_escalationstep s ON s.kind = d.kind AND s.is_active
+        WHERE d.id = p.deadline_id AND d.due_on + s.offset_days > %(today)s
     )
-    FROM batch WHERE d.id = batch.id
-    RETURNING d.id
+    FROM batch WHERE p.deadline_id = batch.id
+    RETURNING p.deadline_id
 ),
 told AS (
     SELECT r.id AS escalation_id, d.responsible_id AS user_id

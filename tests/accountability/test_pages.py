@@ -217,7 +217,7 @@ def test_the_system_admin_changes_a_rung_and_open_deadlines_are_looked_at_again(
     handler: User,
     client_for,
 ):
-    from accountability.models import Deadline, EscalationStep
+    from accountability.models import EscalationStep, LadderPosition
 
     deadline = deadline_open(
         subject=Subject("tests.thing", 7),
@@ -240,7 +240,7 @@ def test_the_system_admin_changes_a_rung_and_open_deadlines_are_looked_at_again(
     assert response.status_code == 302
     warning.refresh_from_db()
     assert (warning.offset_days, warning.notify) == (-5, ["handler", "section_head"])
-    assert Deadline.objects.get(pk=deadline.pk).next_step_on == DUE - timedelta(days=5)
+    assert LadderPosition.objects.get(deadline=deadline).next_step_on == DUE - timedelta(days=5)
     assert AuditEvent.objects.filter(action="accountability.ladder.step_updated").count() == 1
     assert AuditEvent.objects.filter(action="accountability.ladder.rearmed").count() == 1
     assert client_for(personas.supervisor).get("/accountability/ladder/").status_code == 403

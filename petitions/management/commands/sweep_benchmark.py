@@ -203,12 +203,14 @@ class Command(BaseCommand):
             cursor.execute("DELETE FROM accountability_supervisionorder")
             cursor.execute("DELETE FROM accountability_escalation")
             cursor.execute(
-                "UPDATE accountability_deadline d SET next_step_on = d.due_on + (SELECT min(s.offset_days) "
-                "FROM accountability_escalationstep s WHERE s.kind = d.kind AND s.is_active) WHERE status = 'open'"
+                "INSERT INTO accountability_ladderposition (deadline_id, next_step_on) "
+                "SELECT d.id, d.due_on + (SELECT min(s.offset_days) FROM accountability_escalationstep s "
+                "WHERE s.kind = d.kind AND s.is_active) FROM accountability_deadline d WHERE d.status = 'open' "
+                "ON CONFLICT (deadline_id) DO UPDATE SET next_step_on = EXCLUDED.next_step_on"
             )
             SweepRun.objects.all().delete()
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE accountability_deadline")
+            cursor.execute("VACUUM ANALYZE accountability_ladderposition")
 
     # --- measuring ---
 
@@ -217,7 +219,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"事项 {Item.objects.count():,} 件；进行中的时限 {open_clocks.count():,} 个，"
             f"其中已超期 {open_clocks.filter(due_on__lt=today).count():,} 个，"
-            f"次日新到期/进入预警 {open_clocks.filter(next_step_on=today + timedelta(days=1)).count():,} 个"
+            f"次日转为超期 {open_clocks.filter(due_on=today).count():,} 个"
         )
 
     def _server_time(self, today: date, batch: int) -> float:
