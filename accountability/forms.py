@@ -1,6 +1,8 @@
-"""Forms of the supervision pages: issuing a 督办单, replying to one, a 通报 period and a 追责 record."""
+"""Forms of the supervision pages: issuing a 督办单, replying to one, a 通报 period, a 追责 record, the assessment."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django import forms
 from django.utils import timezone
@@ -13,6 +15,7 @@ from accountability.choices import (
     SupervisionGround,
     SupervisionMethod,
 )
+from accountability.measures import Basis, channel_choices
 from core.forms import DATE_INPUT
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
@@ -86,3 +89,51 @@ class EscalationStepForm(forms.Form):
     )
     opens_supervision = forms.BooleanField(label=_("生成督办单"), required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False)
+
+
+class AssessmentForm(forms.Form):
+    """The assessment page's choices, all from the query string: year, ranking, basis and channels."""
+
+    YEARS_SHOWN = 5
+
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False, empty_value=None)
+    sort = forms.CharField(label=_("排名依据"), max_length=40, required=False)
+    basis = forms.ChoiceField(
+        label=_("统计口径"),
+        choices=Basis.choices,
+        required=False,
+        error_messages={"invalid_choice": _("请选择“按责任单位”或“按登记单位”。")},
+    )
+    channel = forms.MultipleChoiceField(
+        label=_("信访形式（不选为全部）"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("没有“%(value)s”这种信访形式，请在列出的信访形式中选择。"),
+            "invalid_list": _("请在列出的信访形式中选择。"),
+        },
+    )
+
+    def __init__(self, *args: object, today: date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        years = range(today.year, today.year - self.YEARS_SHOWN, -1)
+        self.fields["year"].choices = [(year, f"{year}") for year in years]  # type: ignore[attr-defined]
+        self.fields["year"].error_messages["invalid_choice"] = _(
+            "请选择%(first)s年至%(last)s年之间的年度。"
+        ) % {"first": years[-1], "last": years[0]}
+        self.fields["channel"].choices = channel_choices()  # type: ignore[attr-defined]
+        self.today = today
+
+    def clean_year(self) -> int:
+        return self.cleaned_data["year"] or self.today.year
+
+    def clean_sort(self) -> str:
+        return self.cleaned_data["sort"] or "on_time_closing"
+
+    def clean_basis(self) -> str:
+        return self.cleaned_data["basis"] or Basis.RESPONSIBLE
+
+    def clean_channel(self) -> tuple[str, ...]:
+        # In the registered order, whatever order the query string gave them in, so titles read the same.
+        chosen = set(self.cleaned_data["channel"])
+        return tuple(code for code, _label in channel_choices() if code in chosen)

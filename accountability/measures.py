@@ -1,17 +1,21 @@
 """Assessment measures (考核): numerator and denominator per unit subtree and period, each computed in SQL.
 
 Apps register providers; each answers for a list of units at once (every unit counting its whole subtree), so a
-ranking of all counties is one query per measure, not one per unit.
+ranking of all counties is one query per measure, not one per unit. The period also says how items are split
+(which unit an item counts under, which channels are kept); the app that owns the items applies that in its SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Unit
 
@@ -26,6 +30,8 @@ class Measure:
     denominator: int
     formula: str
     is_rate: bool = True
+    # Counted per item, so it follows the period's basis and channel filter (clocks and orders of no item do not).
+    item_based: bool = False
 
     @property
     def rate(self) -> float | None:
@@ -35,13 +41,59 @@ class Measure:
         return round(100 * self.numerator / self.denominator, 2)
 
 
+class Basis(models.TextChoices):
+    """Which unit an item counts under: the unit answering for it, or the office that registered it."""
+
+    RESPONSIBLE = "responsible", _("按责任单位")
+    REGISTERED = "registered", _("按登记单位")
+
+
 @dataclass(frozen=True)
 class Period:
-    """The days a measure looks at, and the day it is computed on (what is overdue now)."""
+    """The days a measure looks at, the day it is computed on (what is overdue now), and how items are split.
+
+    `basis` is the unit an item counts under; `channels` keeps only items that came in by those channels (empty:
+    every channel). Both apply to the item-based measures only.
+    """
 
     start: date
     end: date
     today: date
+    basis: str = Basis.RESPONSIBLE
+    channels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.basis not in Basis.values:
+            raise ValueError(f"unknown basis {self.basis!r}")
+        unknown = set(self.channels) - set(_channels)
+        if _channels and unknown:
+            raise ValueError(f"unknown channels {sorted(unknown)!r}")
+
+    @property
+    def channel_filter(self) -> list[str] | None:
+        """The channels as an SQL parameter (`text[]`): None keeps every channel."""
+        return list(self.channels) or None
+
+    @property
+    def scope_label(self) -> str:
+        """The basis and the channels in words, for titles: “按登记单位，走访、来信” or “按责任单位，全部信访形式”."""
+        channels = "、".join(str(_channels[code]) for code in self.channels) or gettext("全部信访形式")
+        return gettext("%(basis)s，%(channels)s") % {"basis": Basis(self.basis).label, "channels": channels}
+
+
+# Channel codes and labels, registered by the app that owns the items (accountability does not know them).
+_channels: dict[str, str | Promise] = {}
+
+
+def channels_register(choices: Iterable[tuple[str, str | Promise]]) -> None:
+    """Set the channels the assessment may be filtered by, in display order."""
+    _channels.clear()
+    _channels.update(choices)
+
+
+def channel_choices() -> list[tuple[str, str | Promise]]:
+    """The registered channels as form choices."""
+    return list(_channels.items())
 
 
 MeasureProvider = Callable[[Sequence[Unit], Period], dict[int, list[Measure]]]
@@ -76,33 +128,6 @@ def grouped_counts(sql: str, units: Sequence[Unit], params: dict[str, Any]) -> d
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return {row[0]: tuple(int(value or 0) for value in row[1:]) for row in cursor.fetchall()}
-
-
-def deadline_on_time_measure(code: str, label: str, kinds: Sequence[str], formula: str) -> MeasureProvider:
-    """On time ÷ (on time + late + missed + still open past due), over clocks of `kinds` due in the period."""
-
-    def provide(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
-        counts = grouped_counts(
-            """
-            SELECT g.id,
-                count(*) FILTER (WHERE d.status = 'met_on_time'),
-                count(*) FILTER (WHERE d.status IN ('met_on_time', 'met_late', 'missed')
-                                 OR (d.status = 'open' AND d.due_on < %(today)s))
-            FROM {subtree}
-            JOIN accountability_deadline d ON d.unit_id = u.id
-            WHERE d.kind = ANY(%(kinds)s) AND d.due_on BETWEEN %(start)s AND %(end)s
-            GROUP BY g.id
-            """,
-            units,
-            {"kinds": list(kinds), "start": period.start, "end": period.end, "today": period.today},
-        )
-        result = {}
-        for unit in units:
-            on_time, due = counts.get(unit.pk, (0, 0))
-            result[unit.pk] = [Measure(code, label, on_time, due, formula=formula)]
-        return result
-
-    return provide
 
 
 def supervision_measures(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:

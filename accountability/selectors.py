@@ -232,3 +232,11 @@ def ladder_rules() -> list[DeadlineRule]:
 def escalation_step_get(step_id: int) -> EscalationStep:
     """One rung, or 404."""
     return get_object_or_404(EscalationStep.objects.select_related("rule"), pk=step_id)
+
+
+def supervision_reply_clocks(order_ids: Iterable[int]) -> dict[int, Deadline]:
+    """The reply deadline (the latest one) of each of many 督办单: one query for a whole list page."""
+    clocks = Deadline.objects.filter(
+        subject_type="accountability.supervisionorder", subject_id__in=list(order_ids)
+    ).order_by("subject_id", "id")
+    return {clock.subject_id: clock for clock in clocks}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accountability.assessment import CONTENT_TYPE as XLSX
-from accountability.assessment import assessment_workbook
+from accountability.assessment import assessment_workbook, scope_note
 from accountability.choices import SupervisionStatus
 from accountability.forms import (
     AccountabilityRecordForm,
+    AssessmentForm,
     CircularForm,
     EscalationStepForm,
     SupervisionIssueForm,
@@ -255,41 +256,69 @@ def record_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _assessment_period(request: AuthenticatedRequest) -> tuple[Period, str]:
-    today = timezone.localdate()
-    raw_year = request.GET.get("year", "")
-    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= today.year else today.year
+def _assessment_period(form: AssessmentForm, today: date) -> tuple[Period, str]:
+    """The chosen year up to today, split as the form says, and the title naming all of it."""
+    year = form.cleaned_data["year"]
     start, end = date(year, 1, 1), min(date(year, 12, 31), today)
-    return Period(
-        start=start, end=end, today=today
-    ), f"{year}年度信访工作考核（{start:%m月%d日}至{end:%m月%d日}）"
+    period = Period(
+        start=start,
+        end=end,
+        today=today,
+        basis=form.cleaned_data["basis"],
+        channels=form.cleaned_data["channel"],
+    )
+    title = _("%(year)s年度信访工作考核（%(start)s至%(end)s，%(scope)s）") % {
+        "year": year,
+        "start": f"{start:%m月%d日}",
+        "end": f"{end:%m月%d日}",
+        "scope": period.scope_label,
+    }
+    return period, title
 
 
 @role_required(Role.LEADER, Role.SECTION_HEAD, Role.SUPERVISOR)
 def assessment_page(request: AuthenticatedRequest) -> HttpResponse:
-    """The year's measures of the user's unit and of each unit one level down, ranked; Excel with ?format=xlsx."""
+    """The year's measures of the user's unit and of each unit one level down, ranked; Excel with ?format=xlsx.
+
+    The query string chooses the year, the ranking measure, the basis (the unit an item counts under) and the
+    channels; every link on the page keeps them.
+    """
     root = assessment_unit_for_user(request.user, request.GET.get("unit"))
-    period, title = _assessment_period(request)
-    sort = request.GET.get("sort", "on_time_closing")
+    today = timezone.localdate()
+    form = AssessmentForm(request.GET, today=today)
+    context: dict[str, object] = {"root": root, "form": form, "rows": [], "codes": []}
+    if not form.is_valid():
+        context["title"] = _("年度信访工作考核")
+        context["sort"] = request.GET.get("sort", "")
+        return render(request, "accountability/assessment.html", context)
+    period, title = _assessment_period(form, today)
+    sort = form.cleaned_data["sort"]
     rows = assessment_rows(root, period, sort=sort)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(assessment_workbook(rows, period, title), content_type=XLSX)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title)}.xlsx"
         return response
-    return render(
-        request,
-        "accountability/assessment.html",
+    measures = rows[0].measures
+    query = urlencode(
+        [
+            ("year", period.start.year),
+            ("sort", sort),
+            ("basis", period.basis),
+            *(("channel", code) for code in period.channels),
+        ]
+    )
+    context.update(
         {
-            "root": root,
             "rows": rows,
             "period": period,
             "title": title,
             "sort": sort,
-            "year": period.start.year,
-            "years": list(range(period.today.year, period.today.year - 5, -1)),
-            "codes": [(measure.code, measure.label) for measure in rows[0].measures],
-        },
+            "query": query,
+            "codes": [(measure.code, measure.label) for measure in measures],
+            "scope_note": scope_note(measures),
+        }
     )
+    return render(request, "accountability/assessment.html", context)
 
 
 @role_required(Role.SYSTEM_ADMIN)

@@ -11,6 +11,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("core.api.urls")),
     path("", include("petitions.api.urls")),
     path("ledger/", include("ledger.api.urls")),
+    path("accountability/", include("accountability.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -20,6 +21,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("ledger/", include("ledger.urls")),
     path("accountability/", include("accountability.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("", include((public_urlpatterns, "public"))),
     path("admin/", admin_site.urls),
     path("api/v1/", include((api_v1, "api"))),

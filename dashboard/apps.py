@@ -8,3 +8,8 @@ class DashboardConfig(AppConfig):
 
     name = "dashboard"
     verbose_name = "领导驾驶舱"
+
+    def ready(self) -> None:
+        from dashboard.navigation import register_entries
+
+        register_entries()

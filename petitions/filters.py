@@ -45,6 +45,9 @@ class ItemFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         queryset=_visible_units, method="filter_unit", label=_("单位（含下级）")
     )
+    area = django_filters.ModelChoiceFilter(
+        queryset=_visible_units, method="filter_area", label=_("属地单位（含下级）")
+    )
     received_after = django_filters.DateFilter(
         field_name="received_on",
         lookup_expr="gte",
@@ -55,6 +58,18 @@ class ItemFilter(django_filters.FilterSet):
         field_name="received_on",
         lookup_expr="lte",
         label=_("信访日期至"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    closed_after = django_filters.DateFilter(
+        field_name="closed_on",
+        lookup_expr="gte",
+        label=_("办结日期自"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    closed_before = django_filters.DateFilter(
+        field_name="closed_on",
+        lookup_expr="lte",
+        label=_("办结日期至"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     markers = django_filters.MultipleChoiceFilter(
@@ -101,6 +116,15 @@ class ItemFilter(django_filters.FilterSet):
             return queryset
         ids = subtree_unit_ids(value)
         return queryset.filter(Q(registered_unit_id__in=ids) | Q(responsible_unit_id__in=ids))
+
+    def filter_area(self, queryset: QuerySet[Item], name: str, value: Unit | None) -> QuerySet[Item]:
+        """The unit an item belongs to on the dashboards: its responsible unit, or its registering unit until routed."""
+        if value is None:
+            return queryset
+        ids = subtree_unit_ids(value)
+        return queryset.filter(
+            Q(responsible_unit_id__in=ids) | Q(responsible_unit__isnull=True, registered_unit_id__in=ids)
+        )
 
     def filter_markers(self, queryset: QuerySet[Item], name: str, value: list[str]) -> QuerySet[Item]:
         return queryset.filter(markers__contains=list(value)) if value else queryset

@@ -1,81 +1,177 @@
-"""The petition measures of the assessment (domain rules §7), registered with accountability's measure list."""
+"""The petition measures of the assessment (domain rules §7), registered with accountability's measure list.
+
+Every measure here is counted per item, so it follows the period's basis (the unit an item counts under) and its
+channel filter; each is still one SQL statement for all the units asked about.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from accountability.measures import (
+    Basis,
     Measure,
+    MeasureProvider,
     Period,
-    deadline_on_time_measure,
+    channels_register,
     grouped_counts,
     measure_register,
 )
 from core.models import Unit
-from petitions.choices import ACCEPTANCE, HANDLING, ITEM_SUBJECT, REVIEW_WINDOW, Satisfaction
+from petitions.choices import ACCEPTANCE, HANDLING, ITEM_SUBJECT, REVIEW_WINDOW, Channel, Satisfaction
+
+# How an item's clocks reach the unit they count under. By responsible unit a clock counts for the unit it was
+# opened for (the responsible unit at the time); by registering office it counts for the item's registered unit.
+CLOCK_SOURCES = {
+    Basis.RESPONSIBLE: """
+        JOIN accountability_deadline d ON d.unit_id = u.id
+        LEFT JOIN petitions_item i ON d.subject_type = %(subject)s AND i.id = d.subject_id
+    """,
+    Basis.REGISTERED: """
+        JOIN petitions_item i ON i.registered_unit_id = u.id
+        JOIN accountability_deadline d ON d.subject_type = %(subject)s AND d.subject_id = i.id
+    """,
+}
+
+# The unit an item counts under. A repeat has no responsible unit of its own: it counts against the unit answering
+# for its original; an item nobody has been assigned yet stays with the office that registered it.
+ITEM_UNITS = {
+    Basis.RESPONSIBLE: "COALESCE(i.responsible_unit_id, o.responsible_unit_id, i.registered_unit_id)",
+    Basis.REGISTERED: "i.registered_unit_id",
+}
+
+CHANNEL_KEPT = "(%(channels)s::text[] IS NULL OR i.channel = ANY(%(channels)s::text[]))"
+
+
+def _scoped(sql: str, period: Period) -> str:
+    """Fill in `{clocks}`, `{items}` and `{channel}` for the period's basis (constants of this module only)."""
+    items = (
+        "JOIN (petitions_item i LEFT JOIN petitions_item o ON o.id = i.original_id) "
+        f"ON {ITEM_UNITS[Basis(period.basis)]} = u.id"
+    )
+    return (
+        sql.replace("{clocks}", CLOCK_SOURCES[Basis(period.basis)])
+        .replace("{items}", items)
+        .replace("{channel}", CHANNEL_KEPT)
+    )
+
+
+def _params(period: Period, **extra: Any) -> dict[str, Any]:
+    return {
+        "subject": ITEM_SUBJECT,
+        "start": period.start,
+        "end": period.end,
+        "today": period.today,
+        "channels": period.channel_filter,
+        **extra,
+    }
+
+
+def item_clock_measure(code: str, label: str, kind: str, formula: str) -> MeasureProvider:
+    """On time ÷ (on time + late + missed + still open past due), over the items' `kind` clocks due in the period."""
+
+    def provide(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
+        counts = grouped_counts(
+            _scoped(
+                """
+                SELECT g.id,
+                    count(*) FILTER (WHERE d.status = 'met_on_time'),
+                    count(*) FILTER (WHERE d.status IN ('met_on_time', 'met_late', 'missed')
+                                     OR (d.status = 'open' AND d.due_on < %(today)s))
+                FROM {subtree}
+                {clocks}
+                WHERE d.kind = %(kind)s AND d.due_on BETWEEN %(start)s AND %(end)s AND {channel}
+                GROUP BY g.id
+                """,
+                period,
+            ),
+            units,
+            _params(period, kind=kind),
+        )
+        result = {}
+        for unit in units:
+            on_time, due = counts.get(unit.pk, (0, 0))
+            result[unit.pk] = [Measure(code, label, on_time, due, formula=formula, item_based=True)]
+        return result
+
+    return provide
 
 
 def evaluation_measures(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
-    """参评率 and 满意率 of the items the subtree answered, 重复信访率 of the items it registered."""
+    """参评率 and 满意率 of the items replied to in the period, 重复信访率 of the items received in it."""
     evaluated = grouped_counts(
-        """
-        SELECT g.id,
-            count(*) FILTER (WHERE i.evaluated_on IS NOT NULL),
-            count(*) FILTER (WHERE i.evaluated_on IS NOT NULL OR EXISTS (
-                SELECT 1 FROM accountability_deadline w
-                WHERE w.subject_type = %(subject)s AND w.subject_id = i.id
-                  AND w.kind = %(window)s AND w.status = 'lapsed')),
-            count(*) FILTER (WHERE i.satisfaction IN %(content)s)
-        FROM {subtree}
-        JOIN petitions_item i ON i.responsible_unit_id = u.id
-        WHERE i.replied_on BETWEEN %(start)s AND %(end)s
-        GROUP BY g.id
-        """,
+        _scoped(
+            """
+            SELECT g.id,
+                count(*) FILTER (WHERE i.evaluated_on IS NOT NULL),
+                count(*) FILTER (WHERE i.evaluated_on IS NOT NULL OR EXISTS (
+                    SELECT 1 FROM accountability_deadline w
+                    WHERE w.subject_type = %(subject)s AND w.subject_id = i.id
+                      AND w.kind = %(window)s AND w.status = 'lapsed')),
+                count(*) FILTER (WHERE i.satisfaction IN %(content)s)
+            FROM {subtree}
+            {items}
+            WHERE i.replied_on BETWEEN %(start)s AND %(end)s AND {channel}
+            GROUP BY g.id
+            """,
+            period,
+        ),
         units,
-        {
-            "subject": ITEM_SUBJECT,
-            "window": REVIEW_WINDOW,
-            "content": (Satisfaction.SATISFIED, Satisfaction.BASICALLY),
-            "start": period.start,
-            "end": period.end,
-        },
+        _params(period, window=REVIEW_WINDOW, content=(Satisfaction.SATISFIED, Satisfaction.BASICALLY)),
     )
     repeats = grouped_counts(
-        """
-        SELECT g.id, count(*) FILTER (WHERE i.original_id IS NOT NULL), count(*)
-        FROM {subtree}
-        JOIN petitions_item i ON i.registered_unit_id = u.id
-        WHERE i.received_on BETWEEN %(start)s AND %(end)s
-        GROUP BY g.id
-        """,
+        _scoped(
+            """
+            SELECT g.id, count(*) FILTER (WHERE i.original_id IS NOT NULL), count(*)
+            FROM {subtree}
+            {items}
+            WHERE i.received_on BETWEEN %(start)s AND %(end)s AND {channel}
+            GROUP BY g.id
+            """,
+            period,
+        ),
         units,
-        {"start": period.start, "end": period.end},
+        _params(period),
     )
     result: dict[int, list[Measure]] = {}
     for unit in units:
         took_part, asked, content = evaluated.get(unit.pk, (0, 0, 0))
-        repeated, registered = repeats.get(unit.pk, (0, 0))
+        repeated, received = repeats.get(unit.pk, (0, 0))
         result[unit.pk] = [
             Measure(
-                "participation", "参评率", took_part, asked, formula="已评价 ÷（已评价 + 评价期满未评价）"
+                "participation",
+                "参评率",
+                took_part,
+                asked,
+                formula="已评价 ÷（已评价 + 评价期满未评价）",
+                item_based=True,
             ),
-            Measure("satisfaction", "满意率", content, took_part, formula="（满意 + 基本满意）÷ 已评价"),
-            Measure("repeat", "重复信访率", repeated, registered, formula="重复件 ÷ 登记件"),
+            Measure(
+                "satisfaction",
+                "满意率",
+                content,
+                took_part,
+                formula="（满意 + 基本满意）÷ 已评价",
+                item_based=True,
+            ),
+            Measure("repeat", "重复信访率", repeated, received, formula="重复件 ÷ 信访件", item_based=True),
         ]
     return result
 
 
 def register_measures() -> None:
-    """及时受理率 and 按期办结率 on the petition clocks, then the evaluation and repeat measures."""
+    """及时受理率 and 按期办结率 on the item clocks, then the evaluation and repeat measures, and the channels."""
+    channels_register(Channel.choices)
     measure_register(
         "petitions.acceptance",
-        deadline_on_time_measure("timely_acceptance", "及时受理率", [ACCEPTANCE], "按期受理 ÷ 应受理"),
+        item_clock_measure("timely_acceptance", "及时受理率", ACCEPTANCE, "按期受理 ÷ 应受理"),
         order=10,
     )
     measure_register(
         "petitions.handling",
-        deadline_on_time_measure(
-            "on_time_closing", "按期办结率", [HANDLING], "按期办结 ÷（按期办结 + 超期办结 + 超期未办结）"
+        item_clock_measure(
+            "on_time_closing", "按期办结率", HANDLING, "按期办结 ÷（按期办结 + 超期办结 + 超期未办结）"
         ),
         order=20,
     )

@@ -197,6 +197,7 @@ class Item(models.Model):
             models.Index(fields=["responsible_unit", "status"], name="item_responsible_unit_idx"),
             models.Index(fields=["status", "received_on"], name="item_status_received_idx"),
             models.Index(fields=["received_on"], name="item_received_idx"),
+            models.Index(fields=["closed_on"], condition=Q(closed_on__isnull=False), name="item_closed_idx"),
             GinIndex(fields=["markers"], name="item_markers_idx"),
             GinIndex(fields=["summary"], opclasses=["gin_trgm_ops"], name="item_summary_trgm_idx"),
             GinIndex(fields=["demand"], opclasses=["gin_trgm_ops"], name="item_demand_trgm_idx"),
@@ -387,3 +388,36 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ItemDayCount(models.Model):
+    """The daily roll-up the leaders' pages count from: items received per unit, day, channel, category, purpose
+    and current status, kept in step with the item table by a trigger (see petitions/rollup.py).
+
+    The unit is the item's 属地单位: its responsible unit, or its registering unit while it has none.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    category = models.ForeignKey(Category, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    status = models.CharField(max_length=15, choices=Status.choices)
+    items = models.IntegerField(default=0)
+    persons = models.IntegerField(default=0)
+    collective = models.IntegerField(default=0)
+    skip_level = models.IntegerField(default=0)
+    to_beijing = models.IntegerField(default=0)
+    to_province = models.IntegerField(default=0)
+    repeats = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "day", "channel", "category", "purpose", "status"], name="itemdaycount_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="itemdaycount_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}:{self.day}:{self.channel}:{self.status}={self.items}"

@@ -240,9 +240,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=8),
         "kwargs": {"working_days_only": True},
     },
+    # The daily roll-up is kept by a trigger; each night it is compared with the items and drifted days rebuilt.
+    "repair-item-roll-up": {
+        "task": "petitions.rollup_repair",
+        "schedule": crontab(minute=40, hour=2),
+    },
     "send-notification-mail": {
         "task": "accountability.notifications_mail",
         "schedule": crontab(minute="*"),
+    },
+    # The weekly bulletin (每周通报) of the week just ended, each Monday morning (idempotent per unit and week).
+    "weekly-bulletin": {
+        "task": "dashboard.weekly_bulletins",
+        "schedule": crontab(minute=30, hour=6, day_of_week=1),
     },
 }
 

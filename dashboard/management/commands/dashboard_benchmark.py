@@ -1,0 +1,92 @@
+"""Measure the leader dashboard at provincial scale: server time of the page, cold and warm, beside its SQL time.
+
+Runs on the benchmark database of `sweep_benchmark` (seeding it first when empty):
+
+    DATABASE_URL=postgres://…/xinfang_bench python manage.py dashboard_benchmark --items 1000000
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Unit, User
+from dashboard.forms import DashboardPeriodForm
+from dashboard.situation import ROLLUP_SQL, WORKLOAD_SQL, situation_sql_params
+from petitions.benchmark_seed import benchmark_data_exists, benchmark_root, benchmark_seed
+from petitions.models import Item
+
+ROUNDS = 5
+
+
+class Command(BaseCommand):
+    help = "在基准数据库上测量领导驾驶舱的服务端耗时（冷、热），并列出底层 SQL 的执行时间。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--items", type=int, default=1_000_000, help="数据库为空时先造这么多件事项")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not benchmark_data_exists():
+            if Item.objects.exists():
+                raise CommandError("数据库中已有非基准数据：请换一个空数据库。")
+            benchmark_seed(options["items"], timezone.localdate(), self.stdout.write)
+        root = benchmark_root()
+        county = Unit.objects.filter(path__startswith=root.path, depth=2).order_by("path").first()
+        assert county is not None
+        self.stdout.write(
+            f"事项 {Item.objects.count():,} 件，单位 {Unit.objects.filter(path__startswith=root.path).count()} 个"
+        )
+        for unit, who in ((root, "bm_leader"), (county, f"bm_{county.code}_leader")):
+            for period in ("year", "month"):
+                self._measure(unit, User.objects.get(username=who), period)
+
+    def _measure(self, unit: Unit, user: User, period: str) -> None:
+        hosts = [host for host in settings.ALLOWED_HOSTS if host and not host.startswith(".") and host != "*"]
+        client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")
+        client.force_login(user)
+        url = reverse("dashboard:overview") + f"?unit={unit.pk}&period={period}"
+        cold, warm, queries = [], [], 0
+        for _round in range(ROUNDS):
+            cache.clear()
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.get(url)
+                cold.append((time.perf_counter() - started) * 1000)
+            queries = len(captured.captured_queries)
+            if response.status_code != 200:
+                raise CommandError(f"驾驶舱返回 {response.status_code}")
+            started = time.perf_counter()
+            client.get(url)
+            warm.append((time.perf_counter() - started) * 1000)
+        form = DashboardPeriodForm({"period": period})
+        form.is_valid()
+        chosen, _label, trend = form.chosen()
+        params = situation_sql_params(unit, chosen, trend_unit=trend)
+        sql = {
+            name: self._server_ms(statement, params)
+            for name, statement in (("汇总", ROLLUP_SQL), ("在办", WORKLOAD_SQL))
+        }
+        self.stdout.write(
+            f"{unit.name}（{'本年' if period == 'year' else '本月'}，{chosen.start}—{chosen.end}）："
+            f"冷 中位 {statistics.median(cold):.0f} 毫秒（最慢 {max(cold):.0f}），"
+            f"热 中位 {statistics.median(warm):.1f} 毫秒；查询 {queries} 条；"
+            + "，".join(f"{name}语句数据库执行 {ms:.0f} 毫秒" for name, ms in sql.items())
+        )
+
+    def _server_ms(self, statement: str, params: dict[str, Any]) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return float(plan[0]["Execution Time"])

@@ -1,0 +1,294 @@
+"""The numbers of the leader dashboard for one unit subtree and period, read in a few set-based statements.
+
+Item counts come from the daily roll-up (petitions_itemdaycount), the current workload from the open clocks, key
+cases and reports from the ledger. Every count keeps the item-list filters that reproduce it (`Figure.query`), so
+the page links each number to the list the clerks use and the two always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import Count, Q
+
+from accountability.measures import Measure, Period, measures_for
+from core.models import Unit
+from ledger.choices import CaseStatus, ReportState
+from ledger.models import DailyReport, KeyCase, ScreeningReport
+from ledger.selectors import periods_running
+from petitions.choices import ITEM_SUBJECT, OPEN_STATUSES, Channel, Marker, Purpose, Status
+from petitions.models import Category
+
+DUE_SOON_DAYS = 3  # "due soon" on the dashboard: an open clock due today or within the next three days
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number and the item-list filters that list the items behind it (empty when no list applies)."""
+
+    label: str
+    value: int
+    previous: int | None = None
+    query: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def query_string(self) -> str:
+        """The item-list query that lists the items behind this number."""
+        return urlencode(self.query)
+
+    @property
+    def change(self) -> float | None:
+        """Year-on-year change in percent (同比), or None without a base."""
+        if self.previous is None or self.previous == 0:
+            return None
+        return round(100 * (self.value - self.previous) / self.previous, 1)
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    """A unit one level down: what it received, its workload now and its on-time closing rate."""
+
+    unit: Unit
+    received: Figure
+    overdue: Figure
+    on_time: Measure | None
+
+
+@dataclass
+class Situation:
+    """Everything the dashboard shows for one unit subtree and period."""
+
+    unit: Unit
+    period: Period
+    previous_start: date
+    previous_end: date
+    trend_unit: str
+    totals: list[Figure] = field(default_factory=list)
+    by_channel: list[Figure] = field(default_factory=list)
+    by_category: list[Figure] = field(default_factory=list)
+    by_purpose: list[Figure] = field(default_factory=list)
+    trend: list[tuple[str, int, int]] = field(default_factory=list)
+    workload: list[Figure] = field(default_factory=list)
+    children: list[ChildRow] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    cases_by_status: list[Figure] = field(default_factory=list)
+    cases_by_owner: list[Figure] = field(default_factory=list)
+    screening: list[Figure] = field(default_factory=list)
+    sensitive: dict[str, Any] | None = None
+
+
+def same_days_last_year(day: date) -> date:
+    """The same calendar day a year earlier (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+# One pass over the roll-up rows of the subtree in this period and the same period last year, every breakdown at
+# once. `shifted` moves last year's days forward a year so both years fall into the same trend buckets.
+ROLLUP_SQL = """
+WITH rows AS (
+    SELECT r.day >= %(start)s AS current, r.channel, r.purpose, r.status, r.items, r.persons, r.collective,
+           r.skip_level, r.to_beijing, r.to_province, r.repeats,
+           substr(c.path, 1, %(category_steplen)s) AS top_category,
+           substr(u.path, 1, %(child_length)s) AS child_path,
+           date_trunc(%(trend_unit)s, CASE WHEN r.day >= %(start)s THEN r.day
+                                            ELSE r.day + interval '1 year' END)::date AS bucket
+    FROM petitions_itemdaycount r
+    JOIN core_unit u ON u.id = r.unit_id
+    JOIN petitions_category c ON c.id = r.category_id
+    WHERE u.path LIKE %(prefix)s AND r.items <> 0
+      AND (r.day BETWEEN %(start)s AND %(end)s OR r.day BETWEEN %(previous_start)s AND %(previous_end)s)
+)
+SELECT GROUPING(channel, purpose, top_category, bucket, child_path, status) AS grouping_id,
+       current, channel, purpose, top_category, bucket, child_path, status,
+       sum(items), sum(persons), sum(collective), sum(skip_level), sum(to_beijing), sum(to_province), sum(repeats)
+FROM rows
+GROUP BY GROUPING SETS (
+    (current), (current, channel), (current, purpose), (current, top_category), (current, bucket),
+    (current, child_path), (current, status)
+)
+"""
+
+# Items of the subtree with an open obligation clock, per child unit: overdue now, due within the next days, all.
+WORKLOAD_SQL = """
+SELECT substr(u.path, 1, %(child_length)s) AS child_path,
+       count(DISTINCT d.subject_id) FILTER (WHERE d.due_on < %(today)s),
+       count(DISTINCT d.subject_id) FILTER (WHERE d.due_on >= %(today)s AND d.due_on <= %(soon)s),
+       count(DISTINCT d.subject_id)
+FROM accountability_deadline d
+JOIN accountability_deadlinerule rule ON rule.kind = d.kind AND rule.is_obligation
+JOIN petitions_item i ON i.id = d.subject_id
+JOIN core_unit u ON u.id = coalesce(i.responsible_unit_id, i.registered_unit_id)
+WHERE d.status = 'open' AND d.subject_type = %(subject)s AND u.path LIKE %(prefix)s
+GROUP BY ROLLUP (1)
+"""
+
+# The breakdown columns of ROLLUP_SQL, in the order of its GROUPING() bits.
+_ORDER = ["channel", "purpose", "top_category", "bucket", "child_path", "status"]
+
+
+def _grouped_by(grouping_id: int) -> str | None:
+    """Which breakdown a ROLLUP_SQL row belongs to (None: the totals), from its GROUPING() bits."""
+    for position, name in enumerate(_ORDER):
+        if not grouping_id & (1 << (len(_ORDER) - 1 - position)):
+            return name
+    return None
+
+
+def situation_sql_params(unit: Unit, period: Period, *, trend_unit: str) -> dict[str, Any]:
+    """The parameters of ROLLUP_SQL and WORKLOAD_SQL for `unit`'s subtree and `period`."""
+    return {
+        "start": period.start,
+        "end": period.end,
+        "previous_start": same_days_last_year(period.start),
+        "previous_end": same_days_last_year(period.end),
+        "prefix": unit.path + "%",
+        "child_length": len(unit.path) + Unit.steplen,
+        "category_steplen": Category.steplen,
+        "trend_unit": trend_unit,
+        "today": period.today,
+        "soon": period.today + timedelta(days=DUE_SOON_DAYS),
+        "subject": ITEM_SUBJECT,
+    }
+
+
+def situation_for(unit: Unit, period: Period, *, trend_unit: str) -> Situation:
+    """The dashboard of `unit`'s subtree (the caller got `unit` from a scoped selector) for `period`."""
+    previous_start, previous_end = same_days_last_year(period.start), same_days_last_year(period.end)
+    found = Situation(unit, period, previous_start, previous_end, trend_unit)
+    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
+    area = (("area", str(unit.pk)),)
+    dates = (("received_after", f"{period.start:%Y-%m-%d}"), ("received_before", f"{period.end:%Y-%m-%d}"))
+    params = situation_sql_params(unit, period, trend_unit=trend_unit)
+    with connection.cursor() as cursor:
+        cursor.execute(ROLLUP_SQL, params)
+        rows = cursor.fetchall()
+        cursor.execute(WORKLOAD_SQL, params)
+        workload = {row[0]: row[1:] for row in cursor.fetchall()}
+
+    breakdowns: dict[str | None, dict[Any, dict[bool, tuple[int, ...]]]] = {}
+    for row in rows:
+        grouping_id, current, *keys = row[:8]
+        sums = tuple(int(value or 0) for value in row[8:])
+        breakdown = _grouped_by(grouping_id)
+        key = keys[_ORDER.index(breakdown)] if breakdown else None
+        breakdowns.setdefault(breakdown, {}).setdefault(key, {})[bool(current)] = sums
+
+    def pair(breakdown: str | None, key: Any, index: int) -> tuple[int, int]:
+        years = breakdowns.get(breakdown, {}).get(key, {})
+        return years.get(True, (0,) * 7)[index], years.get(False, (0,) * 7)[index]
+
+    base = area + dates
+    total_labels = [
+        ("件次", 0, ()),
+        ("人次", 1, ()),
+        ("集体访", 2, (("markers", Marker.COLLECTIVE),)),
+        ("越级访", 3, (("markers", Marker.SKIP_LEVEL),)),
+        ("进京访", 4, (("markers", Marker.TO_BEIJING),)),
+        ("赴省访", 5, (("markers", Marker.TO_PROVINCE),)),
+        ("重复件", 6, (("repeat", "true"),)),
+    ]
+    for label, index, extra in total_labels:
+        value, previous = pair(None, None, index)
+        found.totals.append(Figure(label, value, previous, base + extra if label != "人次" else ()))
+
+    for code, name in Channel.choices:
+        value, previous = pair("channel", code, 0)
+        if value or previous:
+            found.by_channel.append(Figure(str(name), value, previous, (*base, ("channel", code))))
+    for code, name in Purpose.choices:
+        value, previous = pair("purpose", code, 0)
+        if value or previous:
+            found.by_purpose.append(Figure(str(name), value, previous, (*base, ("purpose", code))))
+    tops = {c.path: c for c in Category.objects.filter(depth=1)}
+    for path, category in sorted(tops.items()):
+        value, previous = pair("top_category", path, 0)
+        if value or previous:
+            found.by_category.append(
+                Figure(category.name, value, previous, (*base, ("category", str(category.pk))))
+            )
+    found.by_category.sort(key=lambda figure: -figure.value)
+
+    buckets = sorted(key for key in breakdowns.get("bucket", {}) if key is not None)
+    for bucket in buckets:
+        value, previous = pair("bucket", bucket, 0)
+        label = f"{bucket:%Y-%m}" if trend_unit == "month" else f"{bucket:%m-%d}"
+        found.trend.append((label, value, previous))
+
+    open_now = sum(pair("status", code, 0)[0] for code in OPEN_STATUSES)
+    status_query = tuple(("status", code) for code in sorted(OPEN_STATUSES))
+    closed = pair("status", Status.CLOSED, 0)[0]
+    total_workload = workload.get(None, (0, 0, 0))
+    found.workload = [
+        Figure("期内登记仍在办", open_now, None, base + status_query),
+        Figure("期内登记已办结", closed, None, (*base, ("status", Status.CLOSED))),
+        Figure("当前超期", total_workload[0], None, (*area, ("overdue", "true"))),
+        Figure(
+            f"{DUE_SOON_DAYS}日内到期", total_workload[1], None, (*area, ("due_within", str(DUE_SOON_DAYS)))
+        ),
+    ]
+
+    measures = measures_for([unit, *children], period)
+    found.measures = measures[unit.pk]
+    for child in children:
+        child_area = (("area", str(child.pk)),)
+        received = pair("child_path", child.path, 0)
+        overdue_now = workload.get(child.path, (0, 0, 0))[0]
+        on_time = next((m for m in measures[child.pk] if m.code == "on_time_closing"), None)
+        found.children.append(
+            ChildRow(
+                child,
+                Figure("件次", received[0], received[1], child_area + dates),
+                Figure("当前超期", overdue_now, None, (*child_area, ("overdue", "true"))),
+                on_time,
+            )
+        )
+
+    found.children.sort(key=lambda row: (-row.overdue.value, row.unit.path))
+    _ledger_figures(found, unit, period)
+    return found
+
+
+def _ledger_figures(found: Situation, unit: Unit, period: Period) -> None:
+    """Key cases by status and owning leader, screening reports of the period, and the sensitive-period mode."""
+    in_subtree = unit.subtree_q("office__") | unit.subtree_q("responsible_unit__")
+    cases = KeyCase.objects.filter(in_subtree)
+    by_status = dict(cases.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    found.cases_by_status = [
+        Figure(str(label), by_status.get(code, 0)) for code, label in CaseStatus.choices if code in by_status
+    ]
+    owners = (
+        cases.exclude(status=CaseStatus.STRUCK_OFF)
+        .values("owner__full_name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "owner__full_name")[:10]
+    )
+    found.cases_by_owner = [Figure(row["owner__full_name"], row["n"]) for row in owners]
+    reports = ScreeningReport.objects.filter(
+        unit.subtree_q("unit__"), round__period_end__range=(period.start, period.end)
+    ).aggregate(
+        filed=Count("id", filter=Q(state=ReportState.FILED)),
+        late=Count("id", filter=Q(state=ReportState.FILED_LATE)),
+        missing=Count("id", filter=Q(state=ReportState.PENDING, round__period_end__lt=period.today)),
+        waiting=Count("id", filter=Q(state=ReportState.PENDING, round__period_end__gte=period.today)),
+    )
+    found.screening = [
+        Figure("按时报送", reports["filed"]),
+        Figure("逾期报送", reports["late"]),
+        Figure("逾期未报", reports["missing"]),
+        Figure("尚未到期", reports["waiting"]),
+    ]
+    running = list(periods_running(period.today))
+    if running:
+        daily = DailyReport.objects.filter(unit.subtree_q("unit__"), day=period.today, period__in=running)
+        counts = daily.aggregate(
+            filed=Count("id", filter=~Q(state=ReportState.PENDING)),
+            missing=Count("id", filter=Q(state=ReportState.PENDING)),
+        )
+        found.sensitive = {"periods": running, "filed": counts["filed"], "missing": counts["missing"]}

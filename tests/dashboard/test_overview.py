@@ -1,0 +1,309 @@
+"""The leader dashboard on hand-made data: numbers counted by hand, agreeing with the lists they link to, scoped."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from io import BytesIO
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from accountability.measures import Period
+from core.choices import Role
+from core.models import User
+from dashboard.situation import situation_for
+from petitions.choices import Channel, Marker, Purpose, Status
+from petitions.models import Category, Item, ItemDayCount
+from petitions.rollup import rollup_mismatches, rollup_rebuild, rollup_repair
+from tests.conftest import Personas, Tree
+from tests.petitions.conftest import ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+YEAR_2025 = Period(start=date(2025, 1, 1), end=date(2025, 12, 31), today=date(2026, 12, 2))
+QUERY_2025 = "period=range&start=2025-01-01&end=2025-12-31"
+
+
+@dataclass
+class Hand:
+    """Six items: four registered by county A, one by county B in 2025, one by county B in 2024."""
+
+    county_leader: User
+    items: list[Item]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def hand(item_factory: ItemFactory, tree: Tree, personas: Personas, make_user: Callable[..., User]) -> Hand:
+    items = [
+        # county A registers; the first, third and fourth go to its housing bureau (county_a_department)
+        item_factory.make(Status.ACCEPTED, channel=Channel.VISIT, purpose=Purpose.DEMAND),
+        item_factory.make(
+            Status.REGISTERED,
+            channel=Channel.ONLINE,
+            purpose=Purpose.SUGGESTION,
+            head_count=6,
+            markers=[Marker.COLLECTIVE],
+        ),
+        item_factory.make(
+            Status.ACCEPTED, channel=Channel.VISIT, purpose=Purpose.DEMAND, markers=[Marker.SKIP_LEVEL]
+        ),
+        item_factory.make(Status.REPLIED, channel=Channel.PHONE, purpose=Purpose.APPEAL),
+    ]
+    clerk_b_factory = ItemFactory(replace(item_factory.cast, clerk=personas.clerk_b))
+    items.append(clerk_b_factory.make(Status.REGISTERED, channel=Channel.VISIT, purpose=Purpose.DEMAND))
+    items.append(
+        clerk_b_factory.make(
+            Status.REGISTERED, channel=Channel.VISIT, purpose=Purpose.DEMAND, received_on=date(2024, 3, 5)
+        )
+    )
+    county_leader = make_user(tree.county_a, [Role.LEADER], "county_leader")
+    return Hand(county_leader, items)
+
+
+def figure_values(figures) -> dict[str, tuple[int, int | None]]:
+    return {figure.label: (figure.value, figure.previous) for figure in figures}
+
+
+def test_the_city_sees_the_hand_counted_totals_breakdowns_and_counties(hand: Hand, tree: Tree):
+    found = situation_for(tree.city, YEAR_2025, trend_unit="month")
+
+    # 2025: five items (1 + 6 + 1 + 1 + 1 = 10 persons); 2024: one item
+    assert figure_values(found.totals) == {
+        "件次": (5, 1),
+        "人次": (10, 1),
+        "集体访": (1, 0),
+        "越级访": (1, 0),
+        "进京访": (0, 0),
+        "赴省访": (0, 0),
+        "重复件": (0, 0),
+    }
+    assert figure_values(found.by_channel) == {"走访": (3, 1), "网上信访": (1, 0), "电话": (1, 0)}
+    assert figure_values(found.by_purpose) == {"求决": (3, 1), "意见建议": (1, 0), "申诉": (1, 0)}
+    assert sum(figure.value for figure in found.by_category) == 5
+    assert ("2025-03", 5, 1) in found.trend  # March 2025 against March 2024
+    # nothing of 2025 is closed: accepted, registered, accepted, replied, registered are all still in progress
+    workload = figure_values(found.workload)
+    assert workload["期内登记仍在办"] == (5, None)
+    assert workload["期内登记已办结"] == (0, None)
+    received = {row.unit.name: row.received.value for row in found.children}
+    # county A: three at its housing bureau plus the unrouted letter at county A itself; county B: one
+    assert received == {"临江市人力资源和社会保障局": 0, "城关区": 4, "青山县": 1}
+
+
+def test_a_county_counts_only_its_own_subtree_and_unrouted_items_at_the_county_itself(hand: Hand, tree: Tree):
+    found = situation_for(tree.county_a, YEAR_2025, trend_unit="month")
+
+    assert figure_values(found.totals)["件次"] == (4, 0)
+    received = {row.unit.name: row.received.value for row in found.children}
+    assert received == {"城关区住房和城乡建设局": 3, "东门街道": 0}
+
+
+def links_on(page: str) -> list[tuple[str, int]]:
+    """(href, number) of every number on the page that opens the item list."""
+    return [
+        (href.replace("&amp;", "&"), int(value))
+        for href, value in re.findall(r'<a href="([^"]+)" data-testid="figure-link">(\d+)</a>', page)
+    ]
+
+
+def listed_count(client: Client, href: str) -> int:
+    page = client.get(href).content.decode()
+    match = re.search(r'data-testid="item-count">共 (\d+) 件', page)
+    assert match, href
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("viewer", ["leader", "county_leader"])
+def test_every_linked_number_is_what_the_item_list_behind_it_shows(
+    hand: Hand, personas: Personas, viewer: str, client_for: Callable[[User | None], Client]
+):
+    user = personas.leader if viewer == "leader" else hand.county_leader
+    client = client_for(user)
+    page = client.get(reverse("dashboard:overview") + "?" + QUERY_2025).content.decode()
+    links = links_on(page)
+
+    assert len(links) >= 10
+    assert any(value > 0 for _href, value in links)
+    for href, value in links:
+        assert listed_count(client, href) == value, href
+
+
+def test_clicking_a_unit_drills_down_one_level_with_the_same_period(
+    hand: Hand, personas: Personas, tree: Tree, client_for: Callable[[User | None], Client]
+):
+    client = client_for(personas.leader)
+    page = client.get(reverse("dashboard:overview") + "?" + QUERY_2025).content.decode()
+    drill = re.search(rf'<a href="(\?unit={tree.county_a.pk}[^"]*)" data-testid="drill-down">', page)
+    assert drill
+    county_page = client.get(reverse("dashboard:overview") + drill.group(1).replace("&amp;", "&"))
+
+    assert county_page.status_code == 200
+    assert "城关区 信访态势 · 2025-01-01 至 2025-12-31" in county_page.content.decode()
+
+
+def test_a_unit_outside_the_viewers_subtree_is_not_found(
+    hand: Hand, tree: Tree, client_for: Callable[[User | None], Client]
+):
+    client = client_for(hand.county_leader)
+    assert client.get(reverse("dashboard:overview") + f"?unit={tree.county_b.pk}").status_code == 404
+    assert client.get(reverse("dashboard:overview") + f"?unit={tree.city.pk}").status_code == 404
+    assert client.get(reverse("dashboard:overview") + "?unit=abc").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("leader", 200), ("section_head", 200), ("supervisor", 200), ("clerk_a", 403), ("system_admin", 403)],
+)
+def test_only_leaders_section_heads_and_supervisors_open_the_dashboard(
+    db: None, personas: Personas, persona: str, status: int, client_for: Callable[[User | None], Client]
+):
+    assert client_for(getattr(personas, persona)).get(reverse("dashboard:overview")).status_code == status
+
+
+def test_a_bad_range_is_refused_at_the_field_in_chinese_and_keeps_what_was_typed(
+    db: None, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    response = client_for(personas.leader).get(
+        reverse("dashboard:overview") + "?period=range&start=2025-08-31&end=2025-01-01"
+    )
+    page = response.content.decode()
+
+    assert response.status_code == 400
+    assert 'data-testid="error-end">截止日期不能早于起始日期。' in page
+    assert 'value="2025-08-31"' in page
+
+
+def test_the_excel_copy_has_the_numbers_of_the_page(
+    hand: Hand, personas: Personas, tree: Tree, client_for: Callable[[User | None], Client]
+):
+    response = client_for(personas.leader).get(
+        reverse("dashboard:overview") + "?" + QUERY_2025 + "&format=xlsx"
+    )
+    workbook = load_workbook(BytesIO(response.content))
+    found = situation_for(tree.city, YEAR_2025, trend_unit="month")
+
+    totals = {row[0]: (row[1], row[2]) for row in workbook["总体"].iter_rows(min_row=3, values_only=True)}
+    assert totals == {f.label: (f.value, f.previous) for f in found.totals}
+    counties = {row[0]: row[1] for row in workbook["下级单位"].iter_rows(min_row=3, values_only=True)}
+    assert counties == {"临江市人力资源和社会保障局": 0, "城关区": 4, "青山县": 1}
+
+
+def test_the_page_reads_in_a_fixed_number_of_queries(
+    hand: Hand, personas: Personas, client_for: Callable[[User | None], Client], django_assert_max_num_queries
+):
+    client = client_for(personas.leader)
+    with django_assert_max_num_queries(40):
+        client.get(reverse("dashboard:overview") + "?" + QUERY_2025)
+
+
+def test_a_second_view_within_the_minute_is_served_from_the_cache(
+    hand: Hand, personas: Personas, client_for: Callable[[User | None], Client], django_assert_max_num_queries
+):
+    client = client_for(personas.leader)
+    client.get(reverse("dashboard:overview") + "?" + QUERY_2025)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("dashboard:overview") + "?" + QUERY_2025)
+    assert response.status_code == 200
+
+
+# --- the roll-up ---
+
+
+def random_items(rng: random.Random, personas: Personas, tree: Tree, count: int) -> list[Item]:
+    units = [tree.city_department, tree.county_a, tree.county_a_department, tree.township_a, tree.county_b]
+    categories = list(Category.objects.filter(depth=2).values_list("pk", flat=True))
+    made = []
+    for n in range(count):
+        received = date(2025, 1, 1) + timedelta(days=rng.randrange(40))
+        made.append(
+            Item(
+                number=f"XF2025-{900000 + n:06d}",
+                query_code="ABCD1234",
+                channel=rng.choice(Channel.values),
+                purpose=rng.choice(Purpose.values),
+                item_type="appeal_demand",
+                category_id=rng.choice(categories),
+                received_on=received,
+                registered_on=received,
+                summary="随机事项",
+                demand="随机诉求",
+                head_count=rng.choice([1, 1, 1, 5, 12]),
+                markers=rng.sample(Marker.values, rng.choice([0, 0, 1, 2])),
+                registered_unit=rng.choice(units),
+                registered_by=personas.clerk_a,
+                responsible_unit=rng.choice([None, *units]),
+                status=rng.choice(Status.values),
+            )
+        )
+    return Item.objects.bulk_create(made)
+
+
+def direct_totals() -> tuple[int, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), sum(head_count), count(*) FILTER (WHERE original_id IS NOT NULL) FROM petitions_item"
+        )
+        return tuple(int(v or 0) for v in cursor.fetchone())
+
+
+def rolled_up_totals() -> tuple[int, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sum(items), sum(persons), sum(repeats) FROM petitions_itemdaycount")
+        return tuple(int(v or 0) for v in cursor.fetchone())
+
+
+def test_the_roll_up_agrees_with_a_direct_count_after_random_inserts_updates_and_deletes(
+    personas: Personas, tree: Tree
+):
+    rng = random.Random(20261202)
+    items = random_items(rng, personas, tree, 300)
+    units = [tree.city_department, tree.county_a, tree.county_a_department, tree.county_b, None]
+    for item in rng.sample(items, 150):
+        item.status = rng.choice(Status.values)
+        item.responsible_unit = rng.choice(units)
+        item.channel = rng.choice(Channel.values)
+        item.head_count = rng.choice([1, 3, 9])
+        item.markers = rng.sample(Marker.values, rng.choice([0, 1]))
+        item.received_on = item.received_on + timedelta(days=rng.choice([0, 1, -1]))
+        item.registered_on = max(item.registered_on, item.received_on)
+        if rng.random() < 0.3:
+            item.original = rng.choice(items[:50]) if item.pk not in {i.pk for i in items[:50]} else None
+        item.save()
+    Item.objects.filter(pk__in=[item.pk for item in rng.sample(items[100:], 40)]).delete()
+
+    assert rollup_mismatches(first=date(2024, 12, 1), last=date(2025, 3, 1)) == []
+    assert rolled_up_totals() == direct_totals()
+
+
+def test_a_drifted_day_is_found_and_rebuilt_by_the_nightly_repair(personas: Personas, tree: Tree):
+    random_items(random.Random(7), personas, tree, 60)
+    row = ItemDayCount.objects.filter(items__gt=0).order_by("day").first()
+    assert row is not None
+    ItemDayCount.objects.filter(pk=row.pk).update(items=row.items + 5)
+
+    assert rollup_mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == [row.day]
+    assert rollup_repair(days_back=800, today=date(2026, 12, 2)) == [row.day]
+    assert rollup_mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == []
+
+
+def test_a_full_rebuild_reproduces_the_rows_the_trigger_kept(personas: Personas, tree: Tree):
+    random_items(random.Random(11), personas, tree, 80)
+    kept = sorted(ItemDayCount.objects.filter(items__gt=0).values_list("unit_id", "day", "channel", "items"))
+
+    result = rollup_rebuild()
+
+    assert sorted(ItemDayCount.objects.values_list("unit_id", "day", "channel", "items")) == kept
+    assert result.rows == len(kept)
