@@ -134,13 +134,13 @@ def supervision_measures(units: Sequence[Unit], period: Period) -> dict[int, lis
     """Overdue clocks of every obligation (due in the period, late or still open past due) and 督办 received."""
     overdue = grouped_counts(
         """
-        SELECT g.id, count(*) FILTER (WHERE d.status IN ('met_late', 'missed')
-                                      OR (d.status = 'open' AND d.due_on < %(today)s)),
-               count(*)
+        SELECT g.id, sum(c.clocks) FILTER (WHERE c.status IN ('met_late', 'missed')
+                                           OR (c.status = 'open' AND c.due_on < %(today)s)),
+               sum(c.clocks)
         FROM {subtree}
-        JOIN accountability_deadline d ON d.unit_id = u.id
-        JOIN accountability_deadlinerule r ON r.kind = d.kind AND r.is_obligation
-        WHERE d.due_on BETWEEN %(start)s AND %(end)s AND d.status <> 'cancelled'
+        JOIN accountability_deadlinedaycount c ON c.unit_id = u.id
+        JOIN accountability_deadlinerule r ON r.kind = c.kind AND r.is_obligation
+        WHERE c.due_on BETWEEN %(start)s AND %(end)s AND c.status <> 'cancelled'
         GROUP BY g.id
         """,
         units,

@@ -497,3 +497,31 @@ class AccountabilityRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_name} {AccountabilityMeasure(self.measure).label}"
+
+
+class DeadlineDayCount(models.Model):
+    """The daily roll-up of clocks the measures and dashboards count from: clocks per unit, kind, subject type,
+    due day and status, kept in step with the deadline table by a trigger (see accountability/rollup.py)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    kind = models.CharField(max_length=50)
+    subject_type = models.CharField(max_length=50)
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=DeadlineStatus.choices)
+    clocks = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "kind", "subject_type", "due_on", "status"], name="deadlinedaycount_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["due_on"], name="deadlinedaycount_due_idx"),
+            models.Index(
+                fields=["due_on", "unit"], condition=Q(status="open"), name="deadlinedaycount_open_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}:{self.kind}:{self.due_on}:{self.status}={self.clocks}"

@@ -33,6 +33,16 @@ LADDER_ORDER_BATCH = 200
 REPORT_KINDS = ("ledger.screening", "ledger.daily")
 
 
+def supervision_may_reply(user: User, order: SupervisionOrder) -> bool:
+    """Whether the user may answer the order: staff (handler, section head, leader) of the supervised unit's subtree."""
+    return order.unit.contains(user.unit) and user.has_role(Role.HANDLER, Role.SECTION_HEAD, Role.LEADER)
+
+
+def supervision_may_close(user: User, order: SupervisionOrder) -> bool:
+    """Whether the user may close the order: a supervisor of the issuing unit or a unit above it."""
+    return user.has_role(Role.SUPERVISOR) and user.unit.contains(order.issuing_unit)
+
+
 def order_subject(order: SupervisionOrder) -> Subject:
     return Subject(ORDER_SUBJECT, order.pk)
 

@@ -51,6 +51,8 @@ from accountability.supervision import (
     circular_issue,
     supervision_close,
     supervision_issue,
+    supervision_may_close,
+    supervision_may_reply,
     supervision_reply,
 )
 from core.choices import BUSINESS_ROLES, Role
@@ -142,11 +144,7 @@ def supervision_detail(request: AuthenticatedRequest, order_id: int) -> HttpResp
     user = request.user
     order = supervision_order_get_for_user(user, order_id)
     notification_mark_read(user=user, url=request.path)  # the 督办 and reply notices that point here
-    may_reply = (
-        order.status == SupervisionStatus.ISSUED
-        and order.unit.contains(user.unit)
-        and user.has_role(Role.HANDLER, Role.SECTION_HEAD, Role.LEADER)
-    )
+    may_reply = order.status == SupervisionStatus.ISSUED and supervision_may_reply(user, order)
     form = SupervisionReplyForm(request.POST if request.method == "POST" and may_reply else None)
     if form.is_bound and form.is_valid():
         try:
@@ -168,9 +166,7 @@ def supervision_detail(request: AuthenticatedRequest, order_id: int) -> HttpResp
             "order": order,
             "clock": supervision_reply_clock(order),
             "form": form if may_reply else None,
-            "may_close": order.status == SupervisionStatus.REPLIED
-            and user.has_role(Role.SUPERVISOR)
-            and user.unit.contains(order.issuing_unit),
+            "may_close": order.status == SupervisionStatus.REPLIED and supervision_may_close(user, order),
             "subject_link": subject_url(order.deadline.subject_type, order.deadline.subject_id)
             if order.deadline
             else "",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
 
+from core.rollups import rollups_registered
 from core.services.maintenance import login_attempts_purge, sessions_clear_expired
 
 
@@ -17,3 +19,12 @@ def sessions_clear_expired_task() -> int:
 def login_attempts_purge_task() -> int:
     """Delete sign-in attempt records older than the retention period; returns how many."""
     return login_attempts_purge()
+
+
+@shared_task(name="core.rollups_repair")
+def rollups_repair_task(days_back: int = 400) -> int:
+    """Compare every daily roll-up with its source over the last `days_back` days; rebuild the days that drifted."""
+    today = timezone.localdate()
+    return sum(
+        len(rollup.repair(days_back=days_back, today=today)) for rollup in rollups_registered().values()
+    )

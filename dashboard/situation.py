@@ -92,17 +92,19 @@ def same_days_last_year(day: date) -> date:
 # One pass over the roll-up rows of the subtree in this period and the same period last year, every breakdown at
 # once. `shifted` moves last year's days forward a year so both years fall into the same trend buckets.
 ROLLUP_SQL = """
-WITH rows AS (
+WITH units AS (
+    SELECT id, substr(path, 1, %(child_length)s) AS child_path FROM core_unit WHERE path LIKE %(prefix)s
+),
+categories AS (SELECT id, substr(path, 1, %(category_steplen)s) AS top_category FROM petitions_category),
+rows AS (
     SELECT r.day >= %(start)s AS current, r.channel, r.purpose, r.status, r.items, r.persons, r.collective,
-           r.skip_level, r.to_beijing, r.to_province, r.repeats,
-           substr(c.path, 1, %(category_steplen)s) AS top_category,
-           substr(u.path, 1, %(child_length)s) AS child_path,
+           r.skip_level, r.to_beijing, r.to_province, r.repeats, c.top_category, u.child_path,
            date_trunc(%(trend_unit)s, CASE WHEN r.day >= %(start)s THEN r.day
                                             ELSE r.day + interval '1 year' END)::date AS bucket
     FROM petitions_itemdaycount r
-    JOIN core_unit u ON u.id = r.unit_id
-    JOIN petitions_category c ON c.id = r.category_id
-    WHERE u.path LIKE %(prefix)s AND r.items <> 0
+    JOIN units u ON u.id = r.unit_id
+    JOIN categories c ON c.id = r.category_id
+    WHERE r.items <> 0
       AND (r.day BETWEEN %(start)s AND %(end)s OR r.day BETWEEN %(previous_start)s AND %(previous_end)s)
 )
 SELECT GROUPING(channel, purpose, top_category, bucket, child_path, status) AS grouping_id,
@@ -115,17 +117,17 @@ GROUP BY GROUPING SETS (
 )
 """
 
-# Items of the subtree with an open obligation clock, per child unit: overdue now, due within the next days, all.
+# Open obligation clocks of items held by units of the subtree (the clock's own unit), per child unit: overdue now,
+# due within the next days, all; read from the daily roll-up of clocks.
 WORKLOAD_SQL = """
 SELECT substr(u.path, 1, %(child_length)s) AS child_path,
-       count(DISTINCT d.subject_id) FILTER (WHERE d.due_on < %(today)s),
-       count(DISTINCT d.subject_id) FILTER (WHERE d.due_on >= %(today)s AND d.due_on <= %(soon)s),
-       count(DISTINCT d.subject_id)
-FROM accountability_deadline d
-JOIN accountability_deadlinerule rule ON rule.kind = d.kind AND rule.is_obligation
-JOIN petitions_item i ON i.id = d.subject_id
-JOIN core_unit u ON u.id = coalesce(i.responsible_unit_id, i.registered_unit_id)
-WHERE d.status = 'open' AND d.subject_type = %(subject)s AND u.path LIKE %(prefix)s
+       coalesce(sum(c.clocks) FILTER (WHERE c.due_on < %(today)s), 0),
+       coalesce(sum(c.clocks) FILTER (WHERE c.due_on >= %(today)s AND c.due_on <= %(soon)s), 0),
+       coalesce(sum(c.clocks), 0)
+FROM accountability_deadlinedaycount c
+JOIN accountability_deadlinerule rule ON rule.kind = c.kind AND rule.is_obligation
+JOIN core_unit u ON u.id = c.unit_id
+WHERE c.status = 'open' AND c.subject_type = %(subject)s AND c.clocks <> 0 AND u.path LIKE %(prefix)s
 GROUP BY ROLLUP (1)
 """
 
@@ -164,6 +166,7 @@ def situation_for(unit: Unit, period: Period, *, trend_unit: str) -> Situation:
     found = Situation(unit, period, previous_start, previous_end, trend_unit)
     children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
     area = (("area", str(unit.pk)),)
+    clocks = (("clock_unit", str(unit.pk)),)
     dates = (("received_after", f"{period.start:%Y-%m-%d}"), ("received_before", f"{period.end:%Y-%m-%d}"))
     params = situation_sql_params(unit, period, trend_unit=trend_unit)
     with connection.cursor() as cursor:
@@ -228,9 +231,9 @@ def situation_for(unit: Unit, period: Period, *, trend_unit: str) -> Situation:
     found.workload = [
         Figure("期内登记仍在办", open_now, None, base + status_query),
         Figure("期内登记已办结", closed, None, (*base, ("status", Status.CLOSED))),
-        Figure("当前超期", total_workload[0], None, (*area, ("overdue", "true"))),
+        Figure("当前超期", total_workload[0], None, (*clocks, ("overdue", "true"))),
         Figure(
-            f"{DUE_SOON_DAYS}日内到期", total_workload[1], None, (*area, ("due_within", str(DUE_SOON_DAYS)))
+            f"{DUE_SOON_DAYS}日内到期", total_workload[1], None, (*clocks, ("due_within", str(DUE_SOON_DAYS)))
         ),
     ]
 
@@ -245,7 +248,7 @@ def situation_for(unit: Unit, period: Period, *, trend_unit: str) -> Situation:
             ChildRow(
                 child,
                 Figure("件次", received[0], received[1], child_area + dates),
-                Figure("当前超期", overdue_now, None, (*child_area, ("overdue", "true"))),
+                Figure("当前超期", overdue_now, None, (("clock_unit", str(child.pk)), ("overdue", "true"))),
                 on_time,
             )
         )

@@ -13,10 +13,13 @@ class PetitionsConfig(AppConfig):
         from django.urls import reverse
 
         from accountability.subjects import subject_register
+        from core.rollups import rollup_register
         from petitions.choices import ITEM_SUBJECT
         from petitions.measures import register_measures
         from petitions.navigation import register_entries
+        from petitions.rollup import ITEM_ROLLUP
 
+        rollup_register("items", ITEM_ROLLUP)
         register_entries()
         register_measures()
         subject_register(ITEM_SUBJECT, "信访事项", lambda pk: reverse("petitions:item_detail", args=[pk]))

@@ -75,6 +75,9 @@ class ItemFilter(django_filters.FilterSet):
     markers = django_filters.MultipleChoiceFilter(
         choices=Marker.choices, method="filter_markers", label=_("标记（同时具备）")
     )
+    clock_unit = django_filters.ModelChoiceFilter(
+        queryset=_visible_units, method="filter_clock_unit", label=_("时限责任单位（含下级）")
+    )
     overdue = YesNoFilter(method="filter_overdue", label=_("已超期"))
     due_within = django_filters.NumberFilter(method="filter_due_within", label=_("N日内到期"), min_value=0)
     repeat = YesNoFilter(field_name="original", lookup_expr="isnull", exclude=True, label=_("重复件"))
@@ -129,10 +132,22 @@ class ItemFilter(django_filters.FilterSet):
     def filter_markers(self, queryset: QuerySet[Item], name: str, value: list[str]) -> QuerySet[Item]:
         return queryset.filter(markers__contains=list(value)) if value else queryset
 
+    def _clock_unit_ids(self) -> list[int] | None:
+        """The subtree `clock_unit` names: overdue and due-soon then look only at that subtree's clocks."""
+        unit = self.form.cleaned_data.get("clock_unit")
+        return subtree_unit_ids(unit) if unit else None
+
+    def filter_clock_unit(self, queryset: QuerySet[Item], name: str, value: Unit | None) -> QuerySet[Item]:
+        """Items with an open obligation clock of the subtree (overdue and due_within narrow that same clock)."""
+        data = self.form.cleaned_data
+        if value is None or data.get("overdue") is not None or data.get("due_within") is not None:
+            return queryset
+        return queryset.filter(open_obligation_exists(unit_ids=subtree_unit_ids(value)))
+
     def filter_overdue(self, queryset: QuerySet[Item], name: str, value: bool | None) -> QuerySet[Item]:
         if value is None:
             return queryset
-        overdue = open_obligation_exists(due_before=timezone.localdate())
+        overdue = open_obligation_exists(due_before=timezone.localdate(), unit_ids=self._clock_unit_ids())
         return queryset.filter(overdue if value else ~overdue)
 
     def filter_due_within(self, queryset: QuerySet[Item], name: str, value: int | None) -> QuerySet[Item]:
@@ -140,5 +155,7 @@ class ItemFilter(django_filters.FilterSet):
             return queryset
         today = timezone.localdate()
         return queryset.filter(
-            open_obligation_exists(due_from=today, due_until=today + timedelta(days=int(value)))
+            open_obligation_exists(
+                due_from=today, due_until=today + timedelta(days=int(value)), unit_ids=self._clock_unit_ids()
+            )
         )

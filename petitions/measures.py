@@ -41,6 +41,18 @@ ITEM_UNITS = {
     Basis.REGISTERED: "i.registered_unit_id",
 }
 
+# The on-time measure by responsible unit over every channel, read from the daily roll-up of clocks.
+ROLLED_UP_CLOCKS = """
+    SELECT g.id,
+        sum(r.clocks) FILTER (WHERE r.status = 'met_on_time'),
+        sum(r.clocks) FILTER (WHERE r.status IN ('met_on_time', 'met_late', 'missed')
+                              OR (r.status = 'open' AND r.due_on < %(today)s))
+    FROM {subtree}
+    JOIN accountability_deadlinedaycount r ON r.unit_id = u.id
+    WHERE r.kind = %(kind)s AND r.due_on BETWEEN %(start)s AND %(end)s
+    GROUP BY g.id
+"""
+
 CHANNEL_KEPT = "(%(channels)s::text[] IS NULL OR i.channel = ANY(%(channels)s::text[]))"
 
 
@@ -72,8 +84,11 @@ def item_clock_measure(code: str, label: str, kind: str, formula: str) -> Measur
     """On time ÷ (on time + late + missed + still open past due), over the items' `kind` clocks due in the period."""
 
     def provide(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
-        counts = grouped_counts(
-            _scoped(
+        if period.basis == Basis.RESPONSIBLE and period.channel_filter is None:
+            # Every clock counts for its own unit: the daily roll-up of clocks has the same numbers, far fewer rows.
+            sql = ROLLED_UP_CLOCKS
+        else:
+            sql = _scoped(
                 """
                 SELECT g.id,
                     count(*) FILTER (WHERE d.status = 'met_on_time'),
@@ -85,10 +100,8 @@ def item_clock_measure(code: str, label: str, kind: str, formula: str) -> Measur
                 GROUP BY g.id
                 """,
                 period,
-            ),
-            units,
-            _params(period, kind=kind),
-        )
+            )
+        counts = grouped_counts(sql, units, _params(period, kind=kind))
         result = {}
         for unit in units:
             on_time, due = counts.get(unit.pk, (0, 0))

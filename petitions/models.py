@@ -198,6 +198,9 @@ class Item(models.Model):
             models.Index(fields=["status", "received_on"], name="item_status_received_idx"),
             models.Index(fields=["received_on"], name="item_received_idx"),
             models.Index(fields=["closed_on"], condition=Q(closed_on__isnull=False), name="item_closed_idx"),
+            models.Index(
+                fields=["replied_on"], condition=Q(replied_on__isnull=False), name="item_replied_idx"
+            ),
             GinIndex(fields=["markers"], name="item_markers_idx"),
             GinIndex(fields=["summary"], opclasses=["gin_trgm_ops"], name="item_summary_trgm_idx"),
             GinIndex(fields=["demand"], opclasses=["gin_trgm_ops"], name="item_demand_trgm_idx"),

@@ -54,15 +54,21 @@ def subtree_unit_ids(unit: Unit) -> list[int]:
 
 
 def open_obligation_exists(
-    *, due_before: date | None = None, due_from: date | None = None, due_until: date | None = None
+    *,
+    due_before: date | None = None,
+    due_from: date | None = None,
+    due_until: date | None = None,
+    unit_ids: list[int] | None = None,
 ) -> Exists:
-    """EXISTS(an open obligation clock of the outer item with its due date in the given range)."""
+    """EXISTS(an open obligation clock of the outer item with its due date in the given range, of those units)."""
     deadlines = Deadline.objects.filter(
         subject_type=ITEM_SUBJECT,
         subject_id=OuterRef("pk"),
         status=DeadlineStatus.OPEN,
         rule__is_obligation=True,
     )
+    if unit_ids is not None:
+        deadlines = deadlines.filter(unit_id__in=unit_ids)
     if due_before is not None:
         deadlines = deadlines.filter(due_on__lt=due_before)
     if due_from is not None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.utils import timezone
 
-from petitions.rollup import rollup_repair
 from petitions.services.windows import items_close_lapsed_windows
 
 
@@ -13,9 +11,3 @@ from petitions.services.windows import items_close_lapsed_windows
 def close_lapsed_windows_task() -> int:
     """Close items whose petitioner let the 复查/复核 window lapse; returns how many were closed."""
     return items_close_lapsed_windows()
-
-
-@shared_task(name="petitions.rollup_repair")
-def rollup_repair_task(days_back: int = 400) -> int:
-    """Compare the daily roll-up with the items over the last `days_back` days and rebuild drifted days."""
-    return len(rollup_repair(days_back=days_back, today=timezone.localdate()))

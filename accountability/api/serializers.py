@@ -24,23 +24,12 @@ from accountability.choices import (
     SupervisionStatus,
 )
 from accountability.models import AccountabilityRecord, Circular, Deadline, SupervisionOrder
-from core.choices import Role
-from core.models import User
+from accountability.supervision import supervision_may_close, supervision_may_reply
 from core.selectors import unit_qs_visible_to
 
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def may_reply(user: User, order: SupervisionOrder) -> bool:
-    """Whether the user is staff of the supervised unit (its subtree) who may answer it: the page's rule."""
-    return order.unit.contains(user.unit) and user.has_role(Role.HANDLER, Role.SECTION_HEAD, Role.LEADER)
-
-
-def may_close(user: User, order: SupervisionOrder) -> bool:
-    """Whether the user is a supervisor of the issuing side: the page's rule."""
-    return user.has_role(Role.SUPERVISOR) and user.unit.contains(order.issuing_unit)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -122,10 +111,12 @@ class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
         return bool(clock and clock.status == DeadlineStatus.OPEN and clock.due_on < timezone.localdate())
 
     def get_may_reply(self, order: SupervisionOrder) -> bool:
-        return order.status == SupervisionStatus.ISSUED and may_reply(self.context["user"], order)
+        return order.status == SupervisionStatus.ISSUED and supervision_may_reply(self.context["user"], order)
 
     def get_may_close(self, order: SupervisionOrder) -> bool:
-        return order.status == SupervisionStatus.REPLIED and may_close(self.context["user"], order)
+        return order.status == SupervisionStatus.REPLIED and supervision_may_close(
+            self.context["user"], order
+        )
 
 
 class SupervisionIssueSerializer(serializers.Serializer[dict[str, Any]]):

@@ -35,6 +35,8 @@ from accountability.supervision import (
     circular_issue,
     supervision_close,
     supervision_issue,
+    supervision_may_close,
+    supervision_may_reply,
     supervision_reply,
 )
 from core.choices import BUSINESS_ROLES, Role
@@ -111,7 +113,7 @@ class SupervisionOrderViewSet(
         """The supervised unit answers in writing; the reply clock stops, on time or late."""
         user = api_user(request)
         order = supervision_order_get_for_user(user, int(pk or 0))
-        _refuse_unless(s.may_reply(user, order), _("只有被督办单位的人员可以答复督办单。"))
+        _refuse_unless(supervision_may_reply(user, order), _("只有被督办单位的人员可以答复督办单。"))
         body = s.SupervisionReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         supervision_reply(actor=user, order=order, **body.validated_data)
@@ -123,7 +125,7 @@ class SupervisionOrderViewSet(
         """The issuing side accepts the reply and closes the 督办单."""
         user = api_user(request)
         order = supervision_order_get_for_user(user, int(pk or 0))
-        _refuse_unless(s.may_close(user, order), _("只有督办单位的督查人员可以办结督办单。"))
+        _refuse_unless(supervision_may_close(user, order), _("只有督办单位的督查人员可以办结督办单。"))
         supervision_close(actor=user, order=order)
         return _order_detail(user, order.pk)
 

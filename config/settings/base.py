@@ -240,9 +240,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=8),
         "kwargs": {"working_days_only": True},
     },
-    # The daily roll-up is kept by a trigger; each night it is compared with the items and drifted days rebuilt.
-    "repair-item-roll-up": {
-        "task": "petitions.rollup_repair",
+    # The daily roll-ups are kept by triggers; each night they are compared with their sources, drifted days rebuilt.
+    "repair-roll-ups": {
+        "task": "core.rollups_repair",
         "schedule": crontab(minute=40, hour=2),
     },
     "send-notification-mail": {

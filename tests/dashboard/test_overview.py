@@ -7,22 +7,28 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
+from django.db.models import F, Sum
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accountability.choices import DeadlineStatus
 from accountability.measures import Period
+from accountability.models import Deadline, DeadlineDayCount
+from accountability.rollup import CLOCK_ROLLUP
 from core.choices import Role
 from core.models import User
+from core.tasks import rollups_repair_task
 from dashboard.situation import situation_for
 from petitions.choices import Channel, Marker, Purpose, Status
 from petitions.models import Category, Item, ItemDayCount
-from petitions.rollup import rollup_mismatches, rollup_rebuild, rollup_repair
+from petitions.rollup import ITEM_ROLLUP
 from tests.conftest import Personas, Tree
 from tests.petitions.conftest import ItemFactory
 
@@ -284,7 +290,7 @@ def test_the_roll_up_agrees_with_a_direct_count_after_random_inserts_updates_and
         item.save()
     Item.objects.filter(pk__in=[item.pk for item in rng.sample(items[100:], 40)]).delete()
 
-    assert rollup_mismatches(first=date(2024, 12, 1), last=date(2025, 3, 1)) == []
+    assert ITEM_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 3, 1)) == []
     assert rolled_up_totals() == direct_totals()
 
 
@@ -294,16 +300,48 @@ def test_a_drifted_day_is_found_and_rebuilt_by_the_nightly_repair(personas: Pers
     assert row is not None
     ItemDayCount.objects.filter(pk=row.pk).update(items=row.items + 5)
 
-    assert rollup_mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == [row.day]
-    assert rollup_repair(days_back=800, today=date(2026, 12, 2)) == [row.day]
-    assert rollup_mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == []
+    assert ITEM_ROLLUP.mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == [row.day]
+    assert ITEM_ROLLUP.repair(days_back=800, today=date(2026, 12, 2)) == [row.day]
+    assert ITEM_ROLLUP.mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == []
 
 
 def test_a_full_rebuild_reproduces_the_rows_the_trigger_kept(personas: Personas, tree: Tree):
     random_items(random.Random(11), personas, tree, 80)
     kept = sorted(ItemDayCount.objects.filter(items__gt=0).values_list("unit_id", "day", "channel", "items"))
 
-    result = rollup_rebuild()
+    result = ITEM_ROLLUP.rebuild()
 
     assert sorted(ItemDayCount.objects.values_list("unit_id", "day", "channel", "items")) == kept
     assert result.rows == len(kept)
+
+
+def test_the_clock_roll_up_agrees_with_the_clocks_after_the_life_cycle_and_random_changes(
+    hand: Hand, tree: Tree
+):
+    rng = random.Random(5)
+    clocks = list(Deadline.objects.all())
+    assert len(clocks) >= 6
+    for clock in clocks:
+        Deadline.objects.filter(pk=clock.pk).update(
+            due_on=clock.due_on + timedelta(days=rng.choice([0, 3, -2])),
+            unit=rng.choice([tree.county_a, tree.county_b, clock.unit]),
+            status=rng.choice([clock.status, DeadlineStatus.MET_LATE]),
+        )
+    Deadline.objects.filter(pk=clocks[0].pk).delete()
+
+    assert CLOCK_ROLLUP.mismatches(first=date(2024, 1, 1), last=date(2026, 12, 31)) == []
+    assert ItemDayCount.objects.exists()
+    stored = DeadlineDayCount.objects.aggregate(total=Sum("clocks"))["total"]
+    assert stored == Deadline.objects.count()
+
+
+def test_the_nightly_task_repairs_every_roll_up_and_the_command_reports_agreement(hand: Hand):
+    DeadlineDayCount.objects.update(clocks=F("clocks") + 1)
+    ItemDayCount.objects.filter(pk=ItemDayCount.objects.order_by("pk").first().pk).update(items=99)  # type: ignore[union-attr]
+
+    repaired_days = rollups_repair_task.apply(kwargs={"days_back": 1000}).get()
+
+    assert repaired_days >= 2
+    out = StringIO()
+    call_command("rollup_rebuild", "--check", stdout=out)
+    assert out.getvalue().count("与直接计数一致") == 2
