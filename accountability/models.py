@@ -503,7 +503,9 @@ class DeadlineDayCount(models.Model):
     """The daily roll-up of clocks the measures and dashboards count from: clocks per unit, kind, subject type,
     due day and status, kept in step with the deadline table by a trigger (see accountability/rollup.py)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=50)
     subject_type = models.CharField(max_length=50)
     due_on = models.DateField()

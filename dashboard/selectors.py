@@ -27,8 +27,8 @@ WITH grp AS (
 )
 """
 
-# Items by the unit they belong to on the leaders' pages (属地单位): the responsible unit, or the registering unit
-# until the item is routed, as petitions.filters.ItemFilter.filter_area selects them.
+# Items by the unit they belong to on the leaders' pages (属地单位): the responsible unit; for a repeat without one,
+# its original's; otherwise the registering unit, as petitions.filters.ItemFilter.filter_area selects them.
 ITEM_COLUMNS = ("new_count", "new_people", "closed_count", "closed_people")
 _ITEMS_SQL = """
 SELECT g.group_id,
@@ -37,7 +37,8 @@ SELECT g.group_id,
     count(*) FILTER (WHERE i.closed_on BETWEEN %(start)s AND %(end)s),
     coalesce(sum(i.head_count) FILTER (WHERE i.closed_on BETWEEN %(start)s AND %(end)s), 0)
 FROM petitions_item i
-JOIN grp g ON g.unit_id = coalesce(i.responsible_unit_id, i.registered_unit_id)
+LEFT JOIN petitions_item o ON o.id = i.original_id
+JOIN grp g ON g.unit_id = coalesce(i.responsible_unit_id, o.responsible_unit_id, i.registered_unit_id)
 WHERE i.received_on BETWEEN %(start)s AND %(end)s OR i.closed_on BETWEEN %(start)s AND %(end)s
 GROUP BY ROLLUP (g.group_id)
 """
@@ -60,7 +61,8 @@ OVERDUE_ITEM_COLUMNS = ("items_overdue",)
 _OVERDUE_ITEMS_SQL = """
 SELECT g.group_id, count(*)
 FROM petitions_item i
-JOIN grp g ON g.unit_id = coalesce(i.responsible_unit_id, i.registered_unit_id)
+LEFT JOIN petitions_item o ON o.id = i.original_id
+JOIN grp g ON g.unit_id = coalesce(i.responsible_unit_id, o.responsible_unit_id, i.registered_unit_id)
 WHERE i.id IN (
     SELECT d.subject_id FROM accountability_deadline d
     JOIN accountability_deadlinerule r ON r.kind = d.kind AND r.is_obligation

@@ -89,23 +89,28 @@ def same_days_last_year(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-# One pass over the roll-up rows of the subtree in this period and the same period last year, every breakdown at
-# once. `shifted` moves last year's days forward a year so both years fall into the same trend buckets.
+# One pass over the roll-up rows of the subtree in this period and the same period last year (one range of the
+# key's (unit, day) per unit and year), every breakdown at once. Last year's days move forward a year so both years
+# fall into the same trend buckets.
 ROLLUP_SQL = """
 WITH units AS (
     SELECT id, substr(path, 1, %(child_length)s) AS child_path FROM core_unit WHERE path LIKE %(prefix)s
 ),
 categories AS (SELECT id, substr(path, 1, %(category_steplen)s) AS top_category FROM petitions_category),
+years AS (
+    SELECT true AS current, %(start)s::date AS first, %(end)s::date AS last, interval '0' AS shift
+    UNION ALL
+    SELECT false, %(previous_start)s::date, %(previous_end)s::date, interval '1 year'
+),
 rows AS (
-    SELECT r.day >= %(start)s AS current, r.channel, r.purpose, r.status, r.items, r.persons, r.collective,
-           r.skip_level, r.to_beijing, r.to_province, r.repeats, c.top_category, u.child_path,
-           date_trunc(%(trend_unit)s, CASE WHEN r.day >= %(start)s THEN r.day
-                                            ELSE r.day + interval '1 year' END)::date AS bucket
-    FROM petitions_itemdaycount r
-    JOIN units u ON u.id = r.unit_id
+    SELECT y.current, r.channel, r.purpose, r.status, r.items, r.persons, r.collective, r.skip_level,
+           r.to_beijing, r.to_province, r.repeats, c.top_category, u.child_path,
+           date_trunc(%(trend_unit)s, r.day + y.shift)::date AS bucket
+    FROM years y
+    CROSS JOIN units u
+    JOIN petitions_itemdaycount r ON r.unit_id = u.id AND r.day BETWEEN y.first AND y.last
     JOIN categories c ON c.id = r.category_id
     WHERE r.items <> 0
-      AND (r.day BETWEEN %(start)s AND %(end)s OR r.day BETWEEN %(previous_start)s AND %(previous_end)s)
 )
 SELECT GROUPING(channel, purpose, top_category, bucket, child_path, status) AS grouping_id,
        current, channel, purpose, top_category, bucket, child_path, status,

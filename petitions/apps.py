@@ -17,9 +17,10 @@ class PetitionsConfig(AppConfig):
         from petitions.choices import ITEM_SUBJECT
         from petitions.measures import register_measures
         from petitions.navigation import register_entries
-        from petitions.rollup import ITEM_ROLLUP
+        from petitions.rollup import ITEM_ROLLUP, REPLY_ROLLUP
 
         rollup_register("items", ITEM_ROLLUP)
+        rollup_register("replies", REPLY_ROLLUP)
         register_entries()
         register_measures()
         subject_register(ITEM_SUBJECT, "信访事项", lambda pk: reverse("petitions:item_detail", args=[pk]))

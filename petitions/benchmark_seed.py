@@ -17,7 +17,7 @@ from core.choices import Role, UnitKind, UnitLevel
 from core.models import Unit, User
 from core.selectors import calendar_version_current
 from petitions.choices import HANDLING, ITEM_SUBJECT
-from petitions.rollup import ITEM_ROLLUP
+from petitions.rollup import ITEM_ROLLUP, REPLY_ROLLUP
 
 ROOT_CODE = "BM0000"
 COUNTIES = 12
@@ -167,12 +167,14 @@ def benchmark_seed(items: int, today: date, say: Callable[[str], None]) -> None:
             for table, trigger in ROLL_UP_TRIGGERS:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
     rebuilt = ITEM_ROLLUP.rebuild()
+    REPLY_ROLLUP.rebuild()
     CLOCK_ROLLUP.rebuild()
     with connection.cursor() as cursor:
         for table in (
             "petitions_item",
             "accountability_deadline",
             "petitions_itemdaycount",
+            "petitions_itemreplycount",
             "accountability_deadlinedaycount",
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")

@@ -121,12 +121,16 @@ class ItemFilter(django_filters.FilterSet):
         return queryset.filter(Q(registered_unit_id__in=ids) | Q(responsible_unit_id__in=ids))
 
     def filter_area(self, queryset: QuerySet[Item], name: str, value: Unit | None) -> QuerySet[Item]:
-        """The unit an item belongs to on the dashboards: its responsible unit, or its registering unit until routed."""
+        """属地单位, as the leaders' pages count: the responsible unit; for a repeat without one, its original's;
+        otherwise the registering unit."""
         if value is None:
             return queryset
         ids = subtree_unit_ids(value)
+        unrouted = Q(responsible_unit__isnull=True)
         return queryset.filter(
-            Q(responsible_unit_id__in=ids) | Q(responsible_unit__isnull=True, registered_unit_id__in=ids)
+            Q(responsible_unit_id__in=ids)
+            | (unrouted & Q(original__responsible_unit_id__in=ids))
+            | (unrouted & Q(original__responsible_unit__isnull=True, registered_unit_id__in=ids))
         )
 
     def filter_markers(self, queryset: QuerySet[Item], name: str, value: list[str]) -> QuerySet[Item]:

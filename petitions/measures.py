@@ -19,7 +19,7 @@ from accountability.measures import (
     measure_register,
 )
 from core.models import Unit
-from petitions.choices import ACCEPTANCE, HANDLING, ITEM_SUBJECT, REVIEW_WINDOW, Channel, Satisfaction
+from petitions.choices import ACCEPTANCE, HANDLING, ITEM_SUBJECT, Channel
 
 # How an item's clocks reach the unit they count under. By responsible unit a clock counts for the unit it was
 # opened for (the responsible unit at the time); by registering office it counts for the item's registered unit.
@@ -34,13 +34,6 @@ CLOCK_SOURCES = {
     """,
 }
 
-# The unit an item counts under. A repeat has no responsible unit of its own: it counts against the unit answering
-# for its original; an item nobody has been assigned yet stays with the office that registered it.
-ITEM_UNITS = {
-    Basis.RESPONSIBLE: "COALESCE(i.responsible_unit_id, o.responsible_unit_id, i.registered_unit_id)",
-    Basis.REGISTERED: "i.registered_unit_id",
-}
-
 # The on-time measure by responsible unit over every channel, read from the daily roll-up of clocks.
 ROLLED_UP_CLOCKS = """
     SELECT g.id,
@@ -53,20 +46,18 @@ ROLLED_UP_CLOCKS = """
     GROUP BY g.id
 """
 
+# The roll-ups of items keep both units an item can count under, and its channel. By responsible unit an item
+# counts for its 属地单位: a repeat has no responsible unit of its own, so it counts against the unit answering for
+# its original; an item nobody has been assigned yet stays with the office that registered it.
+ROLLED_UP_UNIT = {Basis.RESPONSIBLE: "unit_id", Basis.REGISTERED: "registered_unit_id"}
+ROLLED_UP_CHANNEL_KEPT = "(%(channels)s::text[] IS NULL OR r.channel = ANY(%(channels)s::text[]))"
+
 CHANNEL_KEPT = "(%(channels)s::text[] IS NULL OR i.channel = ANY(%(channels)s::text[]))"
 
 
 def _scoped(sql: str, period: Period) -> str:
-    """Fill in `{clocks}`, `{items}` and `{channel}` for the period's basis (constants of this module only)."""
-    items = (
-        "JOIN (petitions_item i LEFT JOIN petitions_item o ON o.id = i.original_id) "
-        f"ON {ITEM_UNITS[Basis(period.basis)]} = u.id"
-    )
-    return (
-        sql.replace("{clocks}", CLOCK_SOURCES[Basis(period.basis)])
-        .replace("{items}", items)
-        .replace("{channel}", CHANNEL_KEPT)
-    )
+    """Fill in `{clocks}` and `{channel}` for the period's basis (constants of this module only)."""
+    return sql.replace("{clocks}", CLOCK_SOURCES[Basis(period.basis)]).replace("{channel}", CHANNEL_KEPT)
 
 
 def _params(period: Period, **extra: Any) -> dict[str, Any]:
@@ -112,38 +103,30 @@ def item_clock_measure(code: str, label: str, kind: str, formula: str) -> Measur
 
 
 def evaluation_measures(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
-    """参评率 and 满意率 of the items replied to in the period, 重复信访率 of the items received in it."""
+    """参评率 and 满意率 of the items replied to in the period, 重复信访率 of the items received in it.
+
+    Both come from the daily roll-ups of items, which carry the 属地单位 and the registering office of every item.
+    """
+    unit_column = ROLLED_UP_UNIT[Basis(period.basis)]
     evaluated = grouped_counts(
-        _scoped(
-            """
-            SELECT g.id,
-                count(*) FILTER (WHERE i.evaluated_on IS NOT NULL),
-                count(*) FILTER (WHERE i.evaluated_on IS NOT NULL OR EXISTS (
-                    SELECT 1 FROM accountability_deadline w
-                    WHERE w.subject_type = %(subject)s AND w.subject_id = i.id
-                      AND w.kind = %(window)s AND w.status = 'lapsed')),
-                count(*) FILTER (WHERE i.satisfaction IN %(content)s)
-            FROM {subtree}
-            {items}
-            WHERE i.replied_on BETWEEN %(start)s AND %(end)s AND {channel}
-            GROUP BY g.id
-            """,
-            period,
-        ),
+        f"""
+        SELECT g.id, sum(r.evaluated), sum(r.asked), sum(r.content)
+        FROM {{subtree}}
+        JOIN petitions_itemreplycount r ON r.{unit_column} = u.id
+        WHERE r.day BETWEEN %(start)s AND %(end)s AND {ROLLED_UP_CHANNEL_KEPT}
+        GROUP BY g.id
+        """,  # noqa: S608
         units,
-        _params(period, window=REVIEW_WINDOW, content=(Satisfaction.SATISFIED, Satisfaction.BASICALLY)),
+        _params(period),
     )
     repeats = grouped_counts(
-        _scoped(
-            """
-            SELECT g.id, count(*) FILTER (WHERE i.original_id IS NOT NULL), count(*)
-            FROM {subtree}
-            {items}
-            WHERE i.received_on BETWEEN %(start)s AND %(end)s AND {channel}
-            GROUP BY g.id
-            """,
-            period,
-        ),
+        f"""
+        SELECT g.id, sum(r.repeats), sum(r.items)
+        FROM {{subtree}}
+        JOIN petitions_itemdaycount r ON r.{unit_column} = u.id
+        WHERE r.day BETWEEN %(start)s AND %(end)s AND {ROLLED_UP_CHANNEL_KEPT}
+        GROUP BY g.id
+        """,  # noqa: S608
         units,
         _params(period),
     )

@@ -394,16 +394,24 @@ class Attachment(models.Model):
 
 
 class ItemDayCount(models.Model):
-    """The daily roll-up the leaders' pages count from: items received per unit, day, channel, category, purpose
-    and current status, kept in step with the item table by a trigger (see petitions/rollup.py).
+    """The daily roll-up the leaders' pages count from: items received per unit, registering office, day, channel,
+    category, purpose and current status, kept in step with the item table by a trigger (see petitions/rollup.py).
 
-    The unit is the item's 属地单位: its responsible unit, or its registering unit while it has none.
+    The unit is the item's 属地单位: its responsible unit; for a repeat without one, its original's; otherwise the
+    unit that registered it.
     """
 
-    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    registered_unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     day = models.DateField()
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    category = models.ForeignKey(Category, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    category = models.ForeignKey(
+        Category, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
     purpose = models.CharField(max_length=12, choices=Purpose.choices)
     status = models.CharField(max_length=15, choices=Status.choices)
     items = models.IntegerField(default=0)
@@ -417,10 +425,47 @@ class ItemDayCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "day", "channel", "category", "purpose", "status"], name="itemdaycount_key"
+                fields=["unit", "day", "registered_unit", "channel", "category", "purpose", "status"],
+                name="itemdaycount_key",
             ),
         ]
-        indexes = [models.Index(fields=["day"], name="itemdaycount_day_idx")]
+        # The key serves "this unit, these days"; the registering office and the day alone get an index each.
+        indexes = [
+            models.Index(fields=["registered_unit", "day"], name="itemdaycount_registered_idx"),
+            models.Index(fields=["day"], name="itemdaycount_day_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id}:{self.day}:{self.channel}:{self.status}={self.items}"
+
+
+class ItemReplyCount(models.Model):
+    """The daily roll-up of answered items by reply day: how many were evaluated, how many were asked (evaluated or
+    let the window lapse) and how many were content, per unit (as ItemDayCount), registering office and channel."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    registered_unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    replied = models.IntegerField(default=0)
+    evaluated = models.IntegerField(default=0)
+    asked = models.IntegerField(default=0)
+    content = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "day", "registered_unit", "channel"], name="itemreplycount_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["registered_unit", "day"], name="itemreplycount_registered_idx"),
+            models.Index(fields=["day"], name="itemreplycount_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}:{self.day}:{self.channel}={self.replied}"

@@ -26,9 +26,9 @@ from core.choices import Role
 from core.models import User
 from core.tasks import rollups_repair_task
 from dashboard.situation import situation_for
-from petitions.choices import Channel, Marker, Purpose, Status
+from petitions.choices import Channel, CloseReason, Marker, Purpose, Satisfaction, Status
 from petitions.models import Category, Item, ItemDayCount
-from petitions.rollup import ITEM_ROLLUP
+from petitions.rollup import ITEM_ROLLUP, REPLY_ROLLUP
 from tests.conftest import Personas, Tree
 from tests.petitions.conftest import ItemFactory
 
@@ -287,10 +287,16 @@ def test_the_roll_up_agrees_with_a_direct_count_after_random_inserts_updates_and
         item.registered_on = max(item.registered_on, item.received_on)
         if rng.random() < 0.3:
             item.original = rng.choice(items[:50]) if item.pk not in {i.pk for i in items[:50]} else None
+        if rng.random() < 0.5:
+            item.replied_on = item.received_on + timedelta(days=rng.randrange(30))
+            item.evaluated_on = rng.choice([None, item.replied_on + timedelta(days=2)])
+            item.satisfaction = rng.choice(["", *Satisfaction.values]) if item.evaluated_on else ""
+            item.close_reason = rng.choice(["", CloseReason.REVIEW_WINDOW_LAPSED, CloseReason.ACCEPTED_REPLY])
         item.save()
     Item.objects.filter(pk__in=[item.pk for item in rng.sample(items[100:], 40)]).delete()
 
     assert ITEM_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 3, 1)) == []
+    assert REPLY_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 5, 1)) == []
     assert rolled_up_totals() == direct_totals()
 
 
@@ -344,4 +350,24 @@ def test_the_nightly_task_repairs_every_roll_up_and_the_command_reports_agreemen
     assert repaired_days >= 2
     out = StringIO()
     call_command("rollup_rebuild", "--check", stdout=out)
-    assert out.getvalue().count("与直接计数一致") == 2
+    assert out.getvalue().count("与直接计数一致") == 3  # clocks, items, replies
+
+
+def test_a_repeat_without_a_responsible_unit_counts_where_its_original_is_handled_and_follows_it(
+    item_factory: ItemFactory, tree: Tree, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    original = item_factory.make(Status.ACCEPTED)  # handled by county A's housing bureau
+    repeat = item_factory.register(original_id=original.pk, channel=Channel.ONLINE)
+    client = client_for(personas.leader)
+
+    def counted_and_listed(unit_pk: int) -> tuple[int, int]:
+        counted = ItemDayCount.objects.filter(unit_id=unit_pk).aggregate(n=Sum("repeats"))["n"] or 0
+        listed = listed_count(client, reverse("petitions:item_list") + f"?area={unit_pk}&repeat=true")
+        return counted, listed
+
+    assert Item.objects.get(pk=repeat.pk).responsible_unit_id is None
+    assert counted_and_listed(tree.county_a_department.pk) == (1, 1)
+    Item.objects.filter(pk=original.pk).update(responsible_unit=tree.township_a)
+    assert counted_and_listed(tree.county_a_department.pk) == (0, 0)
+    assert counted_and_listed(tree.township_a.pk) == (1, 1)
+    assert ITEM_ROLLUP.mismatches(first=date(2024, 1, 1), last=date(2026, 12, 31)) == []
