@@ -299,4 +299,33 @@ def _ledger_figures(found: Situation, unit: Unit, period: Period) -> None:
             filed=Count("id", filter=~Q(state=ReportState.PENDING)),
             missing=Count("id", filter=Q(state=ReportState.PENDING)),
         )
-        found.sensitive = {"periods": running, "filed": counts["filed"], "missing": counts["missing"]}
+        since = min(sensitive.starts_on for sensitive in running)
+        found.sensitive = {
+            "periods": running,
+            "filed": counts["filed"],
+            "missing": counts["missing"],
+            "received": Figure(
+                "期间信访量",
+                _received_between(unit, since, period.today),
+                None,
+                (
+                    ("area", str(unit.pk)),
+                    ("received_after", f"{since:%Y-%m-%d}"),
+                    ("received_before", f"{period.today:%Y-%m-%d}"),
+                ),
+            ),
+        }
+
+
+def _received_between(unit: Unit, first: date, last: date) -> int:
+    """Items of the subtree received from `first` to `last`, from the daily roll-up."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT coalesce(sum(r.items), 0) FROM core_unit u
+            JOIN petitions_itemdaycount r ON r.unit_id = u.id AND r.day BETWEEN %(first)s AND %(last)s
+            WHERE u.path LIKE %(prefix)s
+            """,
+            {"first": first, "last": last, "prefix": unit.path + "%"},
+        )
+        return int(cursor.fetchone()[0])

@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import F, Sum
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accountability.choices import DeadlineStatus
@@ -26,6 +27,9 @@ from core.choices import Role
 from core.models import User
 from core.tasks import rollups_repair_task
 from dashboard.situation import situation_for
+from ledger.choices import ReportState
+from ledger.models import DailyReport
+from ledger.services.sensitive import sensitive_period_create
 from petitions.choices import Channel, CloseReason, Marker, Purpose, Satisfaction, Status
 from petitions.models import Category, Item, ItemDayCount
 from petitions.rollup import ITEM_ROLLUP, REPLY_ROLLUP
@@ -371,3 +375,30 @@ def test_a_repeat_without_a_responsible_unit_counts_where_its_original_is_handle
     assert counted_and_listed(tree.county_a_department.pk) == (0, 0)
     assert counted_and_listed(tree.township_a.pk) == (1, 1)
     assert ITEM_ROLLUP.mismatches(first=date(2024, 1, 1), last=date(2026, 12, 31)) == []
+
+
+def test_in_a_sensitive_period_the_dashboard_shows_todays_daily_reports_and_the_items_since_it_began(
+    item_factory: ItemFactory, tree: Tree, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    today = timezone.localdate()
+    sensitive_period_create(
+        actor=personas.system_admin,
+        name="全国两会",
+        starts_on=today,
+        ends_on=today + timedelta(days=10),
+        unit_ids=[tree.county_a.pk, tree.county_a_department.pk],
+    )
+    item_factory.register(received_on=today)  # one item since the period began
+    client = client_for(personas.leader)
+
+    page = client.get(reverse("dashboard:overview")).content.decode()
+
+    assert "敏感时期：全国两会" in page
+    assert 'data-testid="daily-filed">0<' in page
+    pending = DailyReport.objects.filter(day=today, state=ReportState.PENDING).count()
+    assert pending == 3  # county A and the two units below it are covered; none has filed today
+    assert f'data-testid="daily-missing">{pending}<' in page
+    since = re.search(r'敏感时期以来收到信访 <a href="([^"]+)" data-testid="figure-link">(\d+)</a>', page)
+    assert since
+    assert since.group(2) == "1"
+    assert listed_count(client, since.group(1).replace("&amp;", "&")) == 1
