@@ -165,102 +165,133 @@ def situation_sql_params(unit: Unit, period: Period, *, trend_unit: str) -> dict
     }
 
 
+class Breakdowns:
+    """ROLLUP_SQL's rows by breakdown and key, this period and last year's side by side."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self._sums: dict[str | None, dict[Any, dict[bool, tuple[int, ...]]]] = {}
+        for row in rows:
+            grouping_id, current, *keys = row[:8]
+            breakdown = _grouped_by(grouping_id)
+            key = keys[_ORDER.index(breakdown)] if breakdown else None
+            sums = tuple(int(value or 0) for value in row[8:])
+            self._sums.setdefault(breakdown, {}).setdefault(key, {})[bool(current)] = sums
+
+    def pair(self, breakdown: str | None, key: Any, index: int = 0) -> tuple[int, int]:
+        """(this period, same days last year) of count `index` (0 件次, 1 人次, … 6 repeats)."""
+        years = self._sums.get(breakdown, {}).get(key, {})
+        return years.get(True, (0,) * 7)[index], years.get(False, (0,) * 7)[index]
+
+    def keys(self, breakdown: str) -> list[Any]:
+        """The keys a breakdown has rows for, sorted."""
+        return sorted(key for key in self._sums.get(breakdown, {}) if key is not None)
+
+
+# The totals row of the dashboard: label, count index in ROLLUP_SQL, and the list filters that select those items.
+TOTALS: list[tuple[str, int, tuple[tuple[str, str], ...]]] = [
+    ("件次", 0, ()),
+    ("人次", 1, ()),
+    ("集体访", 2, (("markers", Marker.COLLECTIVE),)),
+    ("越级访", 3, (("markers", Marker.SKIP_LEVEL),)),
+    ("进京访", 4, (("markers", Marker.TO_BEIJING),)),
+    ("赴省访", 5, (("markers", Marker.TO_PROVINCE),)),
+    ("重复件", 6, (("repeat", "true"),)),
+]
+
+
 def situation_for(unit: Unit, period: Period, *, trend_unit: str) -> Situation:
     """The dashboard of `unit`'s subtree (the caller got `unit` from a scoped selector) for `period`."""
-    previous_start, previous_end = same_days_last_year(period.start), same_days_last_year(period.end)
-    found = Situation(unit, period, previous_start, previous_end, trend_unit)
-    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
-    area = (("area", str(unit.pk)),)
-    clocks = (("clock_unit", str(unit.pk)),)
-    dates = (("received_after", f"{period.start:%Y-%m-%d}"), ("received_before", f"{period.end:%Y-%m-%d}"))
+    found = Situation(
+        unit, period, same_days_last_year(period.start), same_days_last_year(period.end), trend_unit
+    )
     params = situation_sql_params(unit, period, trend_unit=trend_unit)
     with connection.cursor() as cursor:
         cursor.execute(ROLLUP_SQL, params)
-        rows = cursor.fetchall()
+        breakdowns = Breakdowns(cursor.fetchall())
         cursor.execute(WORKLOAD_SQL, params)
         workload = {row[0]: row[1:] for row in cursor.fetchall()}
+    _item_figures(found, breakdowns)
+    _workload_and_children(found, breakdowns, workload)
+    _ledger_figures(found, unit, period)
+    return found
 
-    breakdowns: dict[str | None, dict[Any, dict[bool, tuple[int, ...]]]] = {}
-    for row in rows:
-        grouping_id, current, *keys = row[:8]
-        sums = tuple(int(value or 0) for value in row[8:])
-        breakdown = _grouped_by(grouping_id)
-        key = keys[_ORDER.index(breakdown)] if breakdown else None
-        breakdowns.setdefault(breakdown, {}).setdefault(key, {})[bool(current)] = sums
 
-    def pair(breakdown: str | None, key: Any, index: int) -> tuple[int, int]:
-        years = breakdowns.get(breakdown, {}).get(key, {})
-        return years.get(True, (0,) * 7)[index], years.get(False, (0,) * 7)[index]
-
-    base = area + dates
-    total_labels = [
-        ("件次", 0, ()),
-        ("人次", 1, ()),
-        ("集体访", 2, (("markers", Marker.COLLECTIVE),)),
-        ("越级访", 3, (("markers", Marker.SKIP_LEVEL),)),
-        ("进京访", 4, (("markers", Marker.TO_BEIJING),)),
-        ("赴省访", 5, (("markers", Marker.TO_PROVINCE),)),
-        ("重复件", 6, (("repeat", "true"),)),
-    ]
-    for label, index, extra in total_labels:
-        value, previous = pair(None, None, index)
+def _item_figures(found: Situation, breakdowns: Breakdowns) -> None:
+    """Totals, the breakdowns by channel, purpose and first-level category, the trend, and the period's items by
+    whether they are still in progress."""
+    unit, period = found.unit, found.period
+    base = (
+        ("area", str(unit.pk)),
+        ("received_after", f"{period.start:%Y-%m-%d}"),
+        ("received_before", f"{period.end:%Y-%m-%d}"),
+    )
+    for label, index, extra in TOTALS:
+        value, previous = breakdowns.pair(None, None, index)
         found.totals.append(Figure(label, value, previous, base + extra if label != "人次" else ()))
-
     for code, name in Channel.choices:
-        value, previous = pair("channel", code, 0)
+        value, previous = breakdowns.pair("channel", code)
         if value or previous:
             found.by_channel.append(Figure(str(name), value, previous, (*base, ("channel", code))))
     for code, name in Purpose.choices:
-        value, previous = pair("purpose", code, 0)
+        value, previous = breakdowns.pair("purpose", code)
         if value or previous:
             found.by_purpose.append(Figure(str(name), value, previous, (*base, ("purpose", code))))
-    tops = {c.path: c for c in Category.objects.filter(depth=1)}
-    for path, category in sorted(tops.items()):
-        value, previous = pair("top_category", path, 0)
+    for category in Category.objects.filter(depth=1).order_by("path"):
+        value, previous = breakdowns.pair("top_category", category.path)
         if value or previous:
             found.by_category.append(
                 Figure(category.name, value, previous, (*base, ("category", str(category.pk))))
             )
     found.by_category.sort(key=lambda figure: -figure.value)
-
-    buckets = sorted(key for key in breakdowns.get("bucket", {}) if key is not None)
-    for bucket in buckets:
-        value, previous = pair("bucket", bucket, 0)
-        label = f"{bucket:%Y-%m}" if trend_unit == "month" else f"{bucket:%m-%d}"
+    for bucket in breakdowns.keys("bucket"):
+        value, previous = breakdowns.pair("bucket", bucket)
+        label = f"{bucket:%Y-%m}" if found.trend_unit == "month" else f"{bucket:%m-%d}"
         found.trend.append((label, value, previous))
-
-    open_now = sum(pair("status", code, 0)[0] for code in OPEN_STATUSES)
-    status_query = tuple(("status", code) for code in sorted(OPEN_STATUSES))
-    closed = pair("status", Status.CLOSED, 0)[0]
-    total_workload = workload.get(None, (0, 0, 0))
+    in_progress = sum(breakdowns.pair("status", code)[0] for code in OPEN_STATUSES)
     found.workload = [
-        Figure("期内登记仍在办", open_now, None, base + status_query),
-        Figure("期内登记已办结", closed, None, (*base, ("status", Status.CLOSED))),
-        Figure("当前超期", total_workload[0], None, (*clocks, ("overdue", "true"))),
         Figure(
-            f"{DUE_SOON_DAYS}日内到期", total_workload[1], None, (*clocks, ("due_within", str(DUE_SOON_DAYS)))
+            "期内登记仍在办", in_progress, None, base + tuple(("status", c) for c in sorted(OPEN_STATUSES))
+        ),
+        Figure(
+            "期内登记已办结",
+            breakdowns.pair("status", Status.CLOSED)[0],
+            None,
+            (*base, ("status", Status.CLOSED)),
         ),
     ]
 
+
+def _workload_and_children(
+    found: Situation, breakdowns: Breakdowns, workload: dict[str | None, tuple[int, ...]]
+) -> None:
+    """Clocks overdue and due soon now, the measures, and the units one level down ranked by overdue clocks."""
+    unit, period = found.unit, found.period
+    overdue, due_soon, _open = workload.get(None, (0, 0, 0))
+    clocks = (("clock_unit", str(unit.pk)),)
+    found.workload += [
+        Figure("当前超期", overdue, None, (*clocks, ("overdue", "true"))),
+        Figure(f"{DUE_SOON_DAYS}日内到期", due_soon, None, (*clocks, ("due_within", str(DUE_SOON_DAYS)))),
+    ]
+    children = list(Unit.objects.filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("path"))
     measures = measures_for([unit, *children], period)
     found.measures = measures[unit.pk]
+    dates = (("received_after", f"{period.start:%Y-%m-%d}"), ("received_before", f"{period.end:%Y-%m-%d}"))
     for child in children:
-        child_area = (("area", str(child.pk)),)
-        received = pair("child_path", child.path, 0)
-        overdue_now = workload.get(child.path, (0, 0, 0))[0]
-        on_time = next((m for m in measures[child.pk] if m.code == "on_time_closing"), None)
+        received, received_before = breakdowns.pair("child_path", child.path)
         found.children.append(
             ChildRow(
                 child,
-                Figure("件次", received[0], received[1], child_area + dates),
-                Figure("当前超期", overdue_now, None, (("clock_unit", str(child.pk)), ("overdue", "true"))),
-                on_time,
+                Figure("件次", received, received_before, (("area", str(child.pk)), *dates)),
+                Figure(
+                    "当前超期",
+                    workload.get(child.path, (0, 0, 0))[0],
+                    None,
+                    (("clock_unit", str(child.pk)), ("overdue", "true")),
+                ),
+                next((m for m in measures[child.pk] if m.code == "on_time_closing"), None),
             )
         )
-
     found.children.sort(key=lambda row: (-row.overdue.value, row.unit.path))
-    _ledger_figures(found, unit, period)
-    return found
 
 
 def _ledger_figures(found: Situation, unit: Unit, period: Period) -> None:
