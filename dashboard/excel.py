@@ -42,22 +42,24 @@ def situation_workbook(situation: Situation, title: str) -> bytes:
     figures("内容分类", situation.by_category)
     figures("信访目的", situation.by_purpose)
     sheet("趋势", ["时段", "本期", "去年同期"], [[label, v, p] for label, v, p in situation.trend])
-    sheet(
-        "下级单位",
-        ["单位", "件次", "去年同期", "当前超期", "按期办结率（%）", "分子", "分母"],
+    units: list[list[object]] = [
         [
-            [
-                row.unit.name,
-                row.received.value,
-                row.received.previous,
-                row.overdue.value,
-                row.on_time.rate if row.on_time else None,
-                row.on_time.numerator if row.on_time else None,
-                row.on_time.denominator if row.on_time else None,
-            ]
-            for row in situation.children
-        ],
-    )
+            row.unit.name,
+            row.received.value,
+            row.received.previous,
+            row.overdue.value,
+            row.on_time.rate if row.on_time else None,
+            row.on_time.numerator if row.on_time else None,
+            row.on_time.denominator if row.on_time else None,
+        ]
+        for row in situation.children
+    ]
+    if situation.own:
+        own = situation.own
+        units.append(
+            [f"本级（{own.unit.name}）", own.received.value, own.received.previous, own.overdue.value]
+        )
+    sheet("下级单位", ["单位", "件次", "去年同期", "当前超期", "按期办结率（%）", "分子", "分母"], units)
     sheet(
         "考核指标",
         ["指标", "比率（%）", "分子", "分母", "口径"],

@@ -74,6 +74,7 @@ class Situation:
     trend: list[tuple[str, int, int]] = field(default_factory=list)
     workload: list[Figure] = field(default_factory=list)
     children: list[ChildRow] = field(default_factory=list)
+    own: ChildRow | None = None  # 本级: what belongs to the unit itself rather than to a unit below it
     measures: list[Measure] = field(default_factory=list)
     cases_by_status: list[Figure] = field(default_factory=list)
     cases_by_owner: list[Figure] = field(default_factory=list)
@@ -292,6 +293,18 @@ def _workload_and_children(
             )
         )
     found.children.sort(key=lambda row: (-row.overdue.value, row.unit.path))
+    if children:
+        received, received_before = breakdowns.pair(None, None)
+        found.own = ChildRow(
+            unit,
+            Figure(
+                "件次",
+                received - sum(row.received.value for row in found.children),
+                received_before - sum(row.received.previous or 0 for row in found.children),
+            ),
+            Figure("当前超期", overdue - sum(row.overdue.value for row in found.children)),
+            None,
+        )
 
 
 def _ledger_figures(found: Situation, unit: Unit, period: Period) -> None:

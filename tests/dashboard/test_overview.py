@@ -111,6 +111,11 @@ def test_the_city_sees_the_hand_counted_totals_breakdowns_and_counties(hand: Han
     received = {row.unit.name: row.received.value for row in found.children}
     # county A: three at its housing bureau plus the unrouted letter at county A itself; county B: one
     assert received == {"临江市人力资源和社会保障局": 0, "城关区": 4, "青山县": 1}
+    previous = {row.unit.name: row.received.previous for row in found.children}
+    assert previous == {"临江市人力资源和社会保障局": 0, "城关区": 0, "青山县": 1}  # 2024: county B's office
+    # every item belongs to a county, none to the city itself, so the city's own row (本级) is empty
+    assert found.own is not None
+    assert (found.own.received.value, found.own.received.previous, found.own.overdue.value) == (0, 0, 0)
 
 
 def test_a_county_counts_only_its_own_subtree_and_unrouted_items_at_the_county_itself(hand: Hand, tree: Tree):
@@ -119,6 +124,8 @@ def test_a_county_counts_only_its_own_subtree_and_unrouted_items_at_the_county_i
     assert figure_values(found.totals)["件次"] == (4, 0)
     received = {row.unit.name: row.received.value for row in found.children}
     assert received == {"城关区住房和城乡建设局": 3, "东门街道": 0}
+    assert found.own is not None
+    assert found.own.received.value == 1  # the unrouted online item stays with county A, which registered it
 
 
 def links_on(page: str) -> list[tuple[str, int]]:
@@ -208,7 +215,7 @@ def test_the_excel_copy_has_the_numbers_of_the_page(
     totals = {row[0]: (row[1], row[2]) for row in workbook["总体"].iter_rows(min_row=3, values_only=True)}
     assert totals == {f.label: (f.value, f.previous) for f in found.totals}
     counties = {row[0]: row[1] for row in workbook["下级单位"].iter_rows(min_row=3, values_only=True)}
-    assert counties == {"临江市人力资源和社会保障局": 0, "城关区": 4, "青山县": 1}
+    assert counties == {"临江市人力资源和社会保障局": 0, "城关区": 4, "青山县": 1, "本级（临江市）": 0}
 
 
 def test_the_page_reads_in_a_fixed_number_of_queries(
