@@ -6,7 +6,6 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from accountability.measures import Measure, Period
 from accountability.selectors import AssessmentRow
@@ -44,13 +43,7 @@ def assessment_workbook(rows: list[AssessmentRow], period: Period, title: str) -
             if measure.is_rate
             else [measure.label]
         )
-    bold = Font(bold=True)
-    header_cells = []
-    for text in header:
-        cell = guarded_text_cell(sheet, text)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    sheet.append([guarded_text_cell(sheet, text, bold=True) for text in header])
     for row in rows:
         line: list[object] = [guarded_text_cell(sheet, ("合计：" if row.is_total else "") + row.unit.name)]
         for measure in row.measures:

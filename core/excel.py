@@ -6,6 +6,9 @@ from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+BOLD = Font(bold=True)
 
 # A cell starting with one of these may be run as a formula (=, +, -, @) or hides one (tab, NUL).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\x00")
@@ -16,8 +19,8 @@ def needs_text_guard(value: str) -> bool:
     return value[:1] in FORMULA_TRIGGERS or value.lstrip()[:1] in FORMULA_TRIGGERS
 
 
-def guarded_text_cell(ws: Any, value: str) -> WriteOnlyCell:
-    """A write-only cell that holds `value` as text whatever it starts with.
+def guarded_text_cell(ws: Any, value: str, *, bold: bool = False) -> WriteOnlyCell:
+    """A write-only cell that holds `value` as text whatever it starts with (in bold for headings).
 
     A dangerous value keeps its exact text but is stored as a string cell with Excel's quote prefix (what Excel
     itself does when someone types '=…), so it shows as text and stays text when edited. Characters XML cannot
@@ -27,4 +30,6 @@ def guarded_text_cell(ws: Any, value: str) -> WriteOnlyCell:
     if needs_text_guard(value):
         cell.data_type = "s"
         cell.quotePrefix = True
+    if bold:
+        cell.font = BOLD
     return cell

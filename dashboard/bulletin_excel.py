@@ -5,7 +5,6 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from core.excel import guarded_text_cell
 from dashboard.bulletin import bulletin_summary, bulletin_tables
@@ -23,13 +22,9 @@ def bulletin_workbook(bulletin: WeeklyBulletin) -> bytes:
     """One sheet: title, number and summary, then each table with its header, rows and notes."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("每周通报")
-    bold = Font(bold=True)
 
     def text(value: str, *, strong: bool = False) -> object:
-        cell = guarded_text_cell(sheet, value)
-        if strong:
-            cell.font = bold
-        return cell
+        return guarded_text_cell(sheet, value, bold=strong)
 
     sheet.append([text(bulletin_title(bulletin), strong=True)])
     sheet.append(

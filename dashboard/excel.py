@@ -5,7 +5,6 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from core.excel import guarded_text_cell
 from dashboard.situation import Figure, Situation
@@ -16,17 +15,11 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 def situation_workbook(situation: Situation, title: str) -> bytes:
     """总体, breakdowns, trend, units one level down, measures, key cases and screening, each on its own sheet."""
     workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
 
     def sheet(name: str, header: list[str], rows: list[list[object]]) -> None:
         ws = workbook.create_sheet(name)
         ws.append([guarded_text_cell(ws, title)])
-        heads = []
-        for text in header:
-            cell = guarded_text_cell(ws, text)
-            cell.font = bold
-            heads.append(cell)
-        ws.append(heads)
+        ws.append([guarded_text_cell(ws, text, bold=True) for text in header])
         for row in rows:
             ws.append([guarded_text_cell(ws, v) if isinstance(v, str) else v for v in row])
 

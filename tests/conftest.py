@@ -24,6 +24,32 @@ from tests.celery_worker import WorkerProcess
 
 PASSWORD = "Test@Xinfang2026"
 
+# The personas every API permission matrix runs through, and the three admin roles (plus a county's auditor) that
+# read no business records.
+API_PERSONAS = [
+    "clerk_a",
+    "clerk_b",
+    "handler_a",
+    "section_head",
+    "leader",
+    "supervisor",
+    "system_admin",
+    "security_admin",
+    "audit_admin",
+    "county_audit_admin",
+]
+ADMIN_PERSONAS = {"system_admin", "security_admin", "audit_admin", "county_audit_admin"}
+
+
+def inside_and_outside(name: str) -> tuple[str, str]:
+    """Which fixture record lies inside the persona's subtree and which outside: "a" (county A), "b" (county B)
+    or "far" (another city)."""
+    if name == "clerk_b":
+        return "b", "a"
+    if name in {"clerk_a", "handler_a"}:
+        return "a", "b"
+    return "a", "far"
+
 
 @dataclass
 class Tree:

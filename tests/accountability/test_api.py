@@ -29,7 +29,7 @@ from accountability.supervision import (
 from core.choices import Role, UnitKind, UnitLevel
 from core.models import AuditEvent, Unit, User
 from tests.accountability.conftest import DUTY
-from tests.conftest import Personas, Tree
+from tests.conftest import ADMIN_PERSONAS, API_PERSONAS, Personas, Tree, inside_and_outside
 
 pytestmark = pytest.mark.django_db
 
@@ -41,19 +41,8 @@ CIRCULARS = URL + "circulars/"
 RECORDS = URL + "records/"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
-PERSONAS = [
-    "clerk_a",
-    "clerk_b",
-    "handler_a",
-    "section_head",
-    "leader",
-    "supervisor",
-    "system_admin",
-    "security_admin",
-    "audit_admin",
-    "county_audit_admin",
-]
-ADMINS = {"system_admin", "security_admin", "audit_admin", "county_audit_admin"}
+PERSONAS = API_PERSONAS
+ADMINS = ADMIN_PERSONAS
 
 
 @pytest.fixture(autouse=True)
@@ -140,14 +129,6 @@ def orders(personas: Personas, tree: Tree, far: Far) -> dict[str, SupervisionOrd
         "b": issue(personas.supervisor, tree.county_b, "请说明征地补偿信访事项超期原因。"),
         "far": issue(far.supervisor, far.city, "请说明物业纠纷信访事项超期原因。"),
     }
-
-
-def inside_and_outside(name: str) -> tuple[str, str]:
-    if name == "clerk_b":
-        return "b", "a"
-    if name in {"clerk_a", "handler_a"}:
-        return "a", "b"
-    return "a", "far"
 
 
 # --- 督办单: the permission matrix ------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from ledger.services.screening import FindingInput, ReportInput, screening_repor
 from ledger.services.sensitive import sensitive_period_create
 from petitions.models import Category, Item
 from petitions.services.intake import IntakeInput, PetitionerInput, item_register
+from tests.conftest import ADMIN_PERSONAS, API_PERSONAS, inside_and_outside
 from tests.ledger.conftest import LedgerCast
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -604,19 +605,8 @@ def test_a_role_refusal_is_a_403_and_changes_nothing(ledger_cast, api_for, case,
 
 # --- key cases: permission matrix -----------------------------------------------------------------------------
 
-PERSONAS = [
-    "clerk_a",
-    "clerk_b",
-    "handler_a",
-    "section_head",
-    "leader",
-    "supervisor",
-    "system_admin",
-    "security_admin",
-    "audit_admin",
-    "county_audit_admin",
-]
-ADMINS = {"system_admin", "security_admin", "audit_admin", "county_audit_admin"}
+PERSONAS = API_PERSONAS
+ADMINS = ADMIN_PERSONAS
 MAY_REPORT = {"handler_a", "section_head", "leader"}  # responsible unit, ledger office, owning leader
 
 
@@ -638,14 +628,6 @@ def cases_by_place(ledger_cast, make_case, make_user, today) -> dict[str, KeyCas
             responsible_person_id=None,
         ),
     }
-
-
-def inside_and_outside(name: str) -> tuple[str, str]:
-    if name == "clerk_b":
-        return "b", "a"
-    if name in {"clerk_a", "handler_a"}:
-        return "a", "b"
-    return "a", "far"
 
 
 @pytest.mark.parametrize("name", PERSONAS)

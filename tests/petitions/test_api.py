@@ -35,6 +35,7 @@ from petitions.choices import (
 from petitions.models import Attachment, Category, ExtensionRequest, Item
 from petitions.services import lifecycle
 from petitions.services.intake import IntakeInput, PetitionerInput, item_register
+from tests.conftest import ADMIN_PERSONAS, API_PERSONAS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 2, 10)  # a Tuesday before 春节 2026 (02-15..02-23)
@@ -581,19 +582,8 @@ def test_extension_lengthens_handling_from_the_same_start(personas, api_for, cat
 
 # --- permission matrix ----------------------------------------------------------------------------------------
 
-PERSONAS = [
-    "clerk_a",
-    "clerk_b",
-    "handler_a",
-    "section_head",
-    "leader",
-    "supervisor",
-    "system_admin",
-    "security_admin",
-    "audit_admin",
-    "county_audit_admin",
-]
-ADMINS = {"system_admin", "security_admin", "audit_admin", "county_audit_admin"}
+PERSONAS = API_PERSONAS
+ADMINS = ADMIN_PERSONAS
 MAY_ACCEPT = {"handler_a", "section_head"}
 
 
