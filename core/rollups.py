@@ -2,7 +2,11 @@
 
 An app describes its roll-up once (`DailyRollUp`): the table, its key and count columns, and the SELECT that counts
 the source rows of a range of days. The same description rebuilds a range of days after a bulk load, lists the
-days on which the stored counts differ from a direct count, and repairs those days.
+days on which the stored counts differ from a direct count, and repairs those days. A monthly roll-up is described
+the same way, its day column holding the first day of each month.
+
+A view of several months reads the whole months inside its range from a monthly roll-up and only the days before
+and after them from the daily one (`MonthSplit`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,41 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 
 REBUILD_DAYS = 31  # one transaction per month of days keeps each lock short
+
+
+@dataclass(frozen=True)
+class MonthSplit:
+    """A range of days as the whole months inside it and the days before and after them.
+
+    Empty parts have a first day after their last, so `BETWEEN` selects nothing from them.
+    """
+
+    months_first: date
+    months_last: date
+    head_first: date
+    head_last: date
+    tail_first: date
+    tail_last: date
+
+    @classmethod
+    def of(cls, first: date, last: date, *, whole_months: bool = True) -> MonthSplit:
+        """Split `first`..`last`; with `whole_months` off every day stays in the head (a view by week or day)."""
+        following = last + timedelta(days=1)
+        months_first = first if first.day == 1 else _next_month(first)
+        months_end = following if following.day == 1 else following.replace(day=1)
+        if not whole_months or months_first >= months_end:
+            return cls(following, last, first, last, following, last)
+        months_last = (months_end - timedelta(days=1)).replace(day=1)
+        return cls(months_first, months_last, first, months_first - timedelta(days=1), months_end, last)
+
+    def params(self, prefix: str = "") -> dict[str, date]:
+        """The bounds as statement parameters: `months_first`, `head_last`, … after `prefix`."""
+        return {f"{prefix}{name}": value for name, value in vars(self).items()}
+
+
+def _next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The numbers of the leader dashboard for one unit subtree and period, read in a few set-based statements.
 
-Item counts come from the daily roll-up (petitions_itemdaycount), the current workload from the open clocks, key
-cases and reports from the ledger. Every count keeps the item-list filters that reproduce it (`Figure.query`), so
-the page links each number to the list the clerks use and the two always agree.
+Item counts come from the roll-ups of items (whole months from petitions_itemmonthcount, the days around them from
+petitions_itemdaycount), the current workload from the open clocks, key cases and reports from the ledger. Every
+count keeps the item-list filters that reproduce it (`Figure.query`), so the page links each number to the list
+the clerks use and the two always agree.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from django.db.models import Count, Q
 
 from accountability.measures import Measure, Period, measures_for
 from core.models import Unit
+from core.rollups import MonthSplit
 from ledger.choices import CaseStatus, ReportState
 from ledger.models import DailyReport, KeyCase, ScreeningReport
 from ledger.selectors import periods_running
 from petitions.choices import ITEM_SUBJECT, OPEN_STATUSES, Channel, Marker, Purpose, Status
 from petitions.models import Category
+from petitions.subtree import months_changed
 
 DUE_SOON_DAYS = 3  # "due soon" on the dashboard: an open clock due today or within the next three days
 
@@ -90,38 +93,108 @@ def same_days_last_year(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-# One pass over the roll-up rows of the subtree in this period and the same period last year (one range of the
-# key's (unit, day) per unit and year), every breakdown at once. Last year's days move forward a year so both years
-# fall into the same trend buckets.
-ROLLUP_SQL = """
-WITH units AS (
+# The two years the dashboard compares, each as the whole months inside it and the days before and after them
+# (see core.rollups.MonthSplit). Last year's days move forward a year so both years fall into the same trend buckets.
+YEARS = """
+units AS (
     SELECT id, substr(path, 1, %(child_length)s) AS child_path FROM core_unit WHERE path LIKE %(prefix)s
 ),
-categories AS (SELECT id, substr(path, 1, %(category_steplen)s) AS top_category FROM petitions_category),
 years AS (
-    SELECT true AS current, %(start)s::date AS first, %(end)s::date AS last, interval '0' AS shift
+    SELECT true AS current, interval '0' AS shift,
+           %(months_first)s::date AS months_first, %(months_last)s::date AS months_last,
+           %(head_first)s::date AS head_first, %(head_last)s::date AS head_last,
+           %(tail_first)s::date AS tail_first, %(tail_last)s::date AS tail_last
     UNION ALL
-    SELECT false, %(previous_start)s::date, %(previous_end)s::date, interval '1 year'
+    SELECT false, interval '1 year', %(previous_months_first)s, %(previous_months_last)s,
+           %(previous_head_first)s, %(previous_head_last)s, %(previous_tail_first)s, %(previous_tail_last)s
+)
+"""
+
+COUNTS = ("items", "persons", "collective", "skip_level", "to_beijing", "to_province", "repeats")
+SUMS = ", ".join(f"sum({count}) AS {count}" for count in COUNTS)
+
+# One pass over the daily roll-up rows of the subtree on the days outside whole months, in this period and the same
+# period last year (a range of the key's (unit, day) per unit, year and side of the months), every breakdown at once.
+ROLLUP_SQL = f"""
+WITH {YEARS},
+categories AS (SELECT id, substr(path, 1, %(category_steplen)s) AS top_category FROM petitions_category),
+days AS (
+    SELECT current, shift, head_first AS first, head_last AS last FROM years
+    UNION ALL
+    SELECT current, shift, tail_first, tail_last FROM years
 ),
 rows AS (
-    SELECT y.current, r.channel, r.purpose, r.status, r.items, r.persons, r.collective, r.skip_level,
+    SELECT d.current, r.channel, r.purpose, r.status, r.items, r.persons, r.collective, r.skip_level,
            r.to_beijing, r.to_province, r.repeats, c.top_category, u.child_path,
-           date_trunc(%(trend_unit)s, r.day + y.shift)::date AS bucket
-    FROM years y
+           date_trunc(%(trend_unit)s, r.day + d.shift)::date AS bucket
+    FROM days d
     CROSS JOIN units u
-    JOIN petitions_itemdaycount r ON r.unit_id = u.id AND r.day BETWEEN y.first AND y.last
+    JOIN petitions_itemdaycount r ON r.unit_id = u.id AND r.day BETWEEN d.first AND d.last
     JOIN categories c ON c.id = r.category_id
     WHERE r.items <> 0
 )
 SELECT GROUPING(channel, purpose, top_category, bucket, child_path, status) AS grouping_id,
-       current, channel, purpose, top_category, bucket, child_path, status,
-       sum(items), sum(persons), sum(collective), sum(skip_level), sum(to_beijing), sum(to_province), sum(repeats)
+       current, channel, purpose, top_category, bucket, child_path, status, {SUMS}
 FROM rows
 GROUP BY GROUPING SETS (
     (current), (current, channel), (current, purpose), (current, top_category), (current, bucket),
     (current, child_path), (current, status)
 )
-"""
+"""  # noqa: S608
+
+# The whole months, summed per subtree ahead of time (petitions.subtree): the viewed unit's own rows, one breakdown
+# per row (its facet), by value, by trend bucket and in all, and its units one level down in all. Every item has one
+# row per facet, so the channel facet's sums are the totals. Months changed since they were summed are left out here
+# and read by MONTHLY_SQL.
+SUBTREE_SQL = f"""
+WITH {YEARS},
+viewed AS (
+    SELECT id, id = %(unit)s AS own, substr(path, 1, %(child_length)s) AS child_path FROM core_unit
+    WHERE id = %(unit)s OR (path LIKE %(prefix)s AND depth = %(child_depth)s)
+),
+rows AS (
+    SELECT y.current, v.own, s.facet, coalesce(c.path, s.value) AS value, v.child_path,
+           date_trunc('month', s.month + y.shift)::date AS bucket,
+           s.items, s.persons, s.collective, s.skip_level, s.to_beijing, s.to_province, s.repeats
+    FROM years y
+    CROSS JOIN viewed v
+    JOIN petitions_itemsubtreemonthcount s ON s.unit_id = v.id
+        AND s.month BETWEEN y.months_first AND y.months_last AND NOT s.month = ANY(%(changed_months)s::date[])
+    LEFT JOIN petitions_category c ON c.id = CASE WHEN s.facet = 'category' THEN s.value::bigint END
+)
+SELECT 3, current, facet, value, NULL::date, NULL, {SUMS} FROM rows WHERE own GROUP BY current, facet, value
+UNION ALL
+SELECT 5, current, facet, NULL, bucket, NULL, {SUMS} FROM rows
+WHERE own AND facet = 'channel' GROUP BY current, facet, bucket
+UNION ALL
+SELECT 6, current, facet, NULL, NULL, child_path, {SUMS} FROM rows
+WHERE NOT own AND facet = 'channel' GROUP BY current, facet, child_path
+UNION ALL
+SELECT 7, current, facet, NULL, NULL, NULL, {SUMS} FROM rows WHERE own AND facet = 'channel' GROUP BY current, facet
+"""  # noqa: S608
+
+# The whole months changed since SUBTREE_SQL's sums, from the monthly roll-up of every unit of the subtree: the
+# same breakdowns in the same shape (GROUPING() bits over value, bucket and unit one level down).
+MONTHLY_SQL = f"""
+WITH {YEARS},
+rows AS (
+    SELECT y.current, m.facet, m.value, u.child_path, date_trunc('month', m.month + y.shift)::date AS bucket,
+           {SUMS}
+    FROM years y
+    CROSS JOIN units u
+    JOIN petitions_itemmonthcount m ON m.unit_id = u.id
+        AND m.month BETWEEN y.months_first AND y.months_last AND m.month = ANY(%(changed_months)s::date[])
+    WHERE m.facet <> 'registered'
+    GROUP BY 1, 2, 3, 4, 5
+),
+named AS (
+    SELECT r.*, coalesce(c.path, r.value) AS name FROM rows r
+    LEFT JOIN petitions_category c ON c.id = CASE WHEN r.facet = 'category' THEN r.value::bigint END
+)
+SELECT GROUPING(name, bucket, child_path) AS grouping_id, current, facet, name, bucket, child_path, {SUMS}
+FROM named
+GROUP BY GROUPING SETS ((current, facet, name), (current, facet, bucket), (current, facet, child_path), (current, facet))
+"""  # noqa: S608
 
 # Open obligation clocks of items held by units of the subtree (the clock's own unit), per child unit: overdue now,
 # due within the next days, all; read from the daily roll-up of clocks.
@@ -139,6 +212,10 @@ GROUP BY ROLLUP (1)
 
 # The breakdown columns of ROLLUP_SQL, in the order of its GROUPING() bits.
 _ORDER = ["channel", "purpose", "top_category", "bucket", "child_path", "status"]
+# What each facet of the monthly roll-up is called among the breakdowns; the channel facet also gives the totals,
+# the trend and the units one level down.
+_FACETS = {"channel": "channel", "purpose": "purpose", "category": "top_category", "status": "status"}
+_MONTHLY_GROUPING = {0b011: None, 0b101: "bucket", 0b110: "child_path", 0b111: "total"}
 
 
 def _grouped_by(grouping_id: int) -> str | None:
@@ -150,12 +227,22 @@ def _grouped_by(grouping_id: int) -> str | None:
 
 
 def situation_sql_params(unit: Unit, period: Period, *, trend_unit: str) -> dict[str, Any]:
-    """The parameters of ROLLUP_SQL and WORKLOAD_SQL for `unit`'s subtree and `period`."""
+    """The parameters of the statements above for `unit`'s subtree and `period`."""
+    previous_start, previous_end = same_days_last_year(period.start), same_days_last_year(period.end)
+    by_month = trend_unit == "month"
+    this_year = MonthSplit.of(period.start, period.end, whole_months=by_month)
+    last_year = MonthSplit.of(previous_start, previous_end, whole_months=by_month)
+    whole = [split for split in (this_year, last_year) if split.months_first <= split.months_last]
     return {
-        "start": period.start,
-        "end": period.end,
-        "previous_start": same_days_last_year(period.start),
-        "previous_end": same_days_last_year(period.end),
+        **this_year.params(),
+        **last_year.params("previous_"),
+        "changed_months": (
+            months_changed(min(s.months_first for s in whole), max(s.months_last for s in whole))
+            if whole
+            else []
+        ),
+        "unit": unit.pk,
+        "child_depth": unit.depth + 1,
         "prefix": unit.path + "%",
         "child_length": len(unit.path) + Unit.steplen,
         "category_steplen": Category.steplen,
@@ -166,17 +253,38 @@ def situation_sql_params(unit: Unit, period: Period, *, trend_unit: str) -> dict
     }
 
 
-class Breakdowns:
-    """ROLLUP_SQL's rows by breakdown and key, this period and last year's side by side."""
+def has_whole_months(params: dict[str, Any]) -> bool:
+    """Whether either year of the parameters has whole months to read from the monthly roll-up."""
+    return any(params[f"{year}months_first"] <= params[f"{year}months_last"] for year in ("", "previous_"))
 
-    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+
+class Breakdowns:
+    """The sums of the statements above by breakdown and key, this period and last year's side by side."""
+
+    def __init__(self) -> None:
         self._sums: dict[str | None, dict[Any, dict[bool, tuple[int, ...]]]] = {}
+
+    def add_daily(self, rows: list[tuple[Any, ...]]) -> None:
+        """Add ROLLUP_SQL's rows."""
         for row in rows:
             grouping_id, current, *keys = row[:8]
             breakdown = _grouped_by(grouping_id)
-            key = keys[_ORDER.index(breakdown)] if breakdown else None
-            sums = tuple(int(value or 0) for value in row[8:])
-            self._sums.setdefault(breakdown, {}).setdefault(key, {})[bool(current)] = sums
+            self._add(breakdown, keys[_ORDER.index(breakdown)] if breakdown else None, current, row[8:])
+
+    def add_monthly(self, rows: list[tuple[Any, ...]]) -> None:
+        """Add the rows of SUBTREE_SQL or MONTHLY_SQL."""
+        for grouping_id, current, facet, value, bucket, child_path, *sums in rows:
+            grouped = _MONTHLY_GROUPING[grouping_id]
+            if grouped is None:
+                self._add(_FACETS[facet], value, current, sums)
+            elif facet == "channel":
+                key = {"bucket": bucket, "child_path": child_path, "total": None}[grouped]
+                self._add(None if grouped == "total" else grouped, key, current, sums)
+
+    def _add(self, breakdown: str | None, key: Any, current: bool, sums: Any) -> None:
+        years = self._sums.setdefault(breakdown, {}).setdefault(key, {})
+        before = years.get(bool(current), (0,) * len(sums))
+        years[bool(current)] = tuple(old + int(value or 0) for old, value in zip(before, sums, strict=True))
 
     def pair(self, breakdown: str | None, key: Any, index: int = 0) -> tuple[int, int]:
         """(this period, same days last year) of count `index` (0 件次, 1 人次, … 6 repeats)."""
@@ -206,9 +314,16 @@ def situation_for(unit: Unit, period: Period, *, trend_unit: str) -> Situation:
         unit, period, same_days_last_year(period.start), same_days_last_year(period.end), trend_unit
     )
     params = situation_sql_params(unit, period, trend_unit=trend_unit)
+    breakdowns = Breakdowns()
     with connection.cursor() as cursor:
         cursor.execute(ROLLUP_SQL, params)
-        breakdowns = Breakdowns(cursor.fetchall())
+        breakdowns.add_daily(cursor.fetchall())
+        if has_whole_months(params):
+            cursor.execute(SUBTREE_SQL, params)
+            breakdowns.add_monthly(cursor.fetchall())
+        if params["changed_months"]:
+            cursor.execute(MONTHLY_SQL, params)
+            breakdowns.add_monthly(cursor.fetchall())
         cursor.execute(WORKLOAD_SQL, params)
         workload = {row[0]: row[1:] for row in cursor.fetchall()}
     _item_figures(found, breakdowns)

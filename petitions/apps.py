@@ -17,10 +17,12 @@ class PetitionsConfig(AppConfig):
         from petitions.choices import ITEM_SUBJECT
         from petitions.measures import register_measures
         from petitions.navigation import register_entries
-        from petitions.rollup import ITEM_ROLLUP, REPLY_ROLLUP
+        from petitions.rollup import ITEM_MONTH_ROLLUP, ITEM_ROLLUP, REPLY_MONTH_ROLLUP, REPLY_ROLLUP
 
         rollup_register("items", ITEM_ROLLUP)
         rollup_register("replies", REPLY_ROLLUP)
+        rollup_register("item_months", ITEM_MONTH_ROLLUP)
+        rollup_register("reply_months", REPLY_MONTH_ROLLUP)
         register_entries()
         register_measures()
         subject_register(ITEM_SUBJECT, "信访事项", lambda pk: reverse("petitions:item_detail", args=[pk]))

@@ -17,7 +17,8 @@ from core.choices import Role, UnitKind, UnitLevel
 from core.models import Unit, User
 from core.selectors import calendar_version_current
 from petitions.choices import HANDLING, ITEM_SUBJECT
-from petitions.rollup import ITEM_ROLLUP, REPLY_ROLLUP
+from petitions.rollup import ITEM_MONTH_ROLLUP, ITEM_ROLLUP, REPLY_MONTH_ROLLUP, REPLY_ROLLUP
+from petitions.subtree import subtree_months_refresh
 
 ROOT_CODE = "BM0000"
 COUNTIES = 12
@@ -112,6 +113,8 @@ ROLL_UP_TRIGGERS = (
     ("petitions_item", "petitions_item_roll_up_update"),
     ("accountability_deadline", "accountability_deadline_roll_up_insert_delete"),
     ("accountability_deadline", "accountability_deadline_roll_up_update"),
+    ("petitions_itemdaycount", "petitions_itemdaycount_to_month"),
+    ("petitions_itemreplycount", "petitions_itemreplycount_to_month"),
 )
 
 
@@ -162,19 +165,25 @@ def benchmark_seed(items: int, today: date, say: Callable[[str], None]) -> None:
                 cursor.execute(
                     DEADLINES_SQL, {"subject": ITEM_SUBJECT, "kind": HANDLING, "version": version, **bounds}
                 )
+        rebuilt = ITEM_ROLLUP.rebuild()
+        REPLY_ROLLUP.rebuild()
+        ITEM_MONTH_ROLLUP.rebuild()  # from the items, as the daily rebuilds above did not pass through the months
+        REPLY_MONTH_ROLLUP.rebuild()
+        CLOCK_ROLLUP.rebuild()
+        subtree_months_refresh()
     finally:
         with connection.cursor() as cursor:
             for table, trigger in ROLL_UP_TRIGGERS:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-    rebuilt = ITEM_ROLLUP.rebuild()
-    REPLY_ROLLUP.rebuild()
-    CLOCK_ROLLUP.rebuild()
     with connection.cursor() as cursor:
         for table in (
             "petitions_item",
             "accountability_deadline",
             "petitions_itemdaycount",
             "petitions_itemreplycount",
+            "petitions_itemmonthcount",
+            "petitions_itemreplymonthcount",
+            "petitions_itemsubtreemonthcount",
             "accountability_deadlinedaycount",
         ):
             cursor.execute(f"VACUUM ANALYZE {table}")

@@ -19,7 +19,9 @@ from accountability.measures import (
     measure_register,
 )
 from core.models import Unit
+from core.rollups import MonthSplit
 from petitions.choices import ACCEPTANCE, HANDLING, ITEM_SUBJECT, Channel
+from petitions.models import MonthFacet
 
 # How an item's clocks reach the unit they count under. By responsible unit a clock counts for the unit it was
 # opened for (the responsible unit at the time); by registering office it counts for the item's registered unit.
@@ -102,33 +104,54 @@ def item_clock_measure(code: str, label: str, kind: str, formula: str) -> Measur
     return provide
 
 
+# Items answered (for the evaluation measures) and received (for the repeat rate) in the period, per unit and
+# channel: whole months from the monthly roll-ups, the days before and after them from the daily ones.
+ANSWERED = """
+    SELECT {unit} AS unit_id, channel, evaluated, asked, content FROM petitions_itemreplycount
+    WHERE day BETWEEN %(head_first)s AND %(head_last)s OR day BETWEEN %(tail_first)s AND %(tail_last)s
+    UNION ALL
+    SELECT {unit}, channel, evaluated, asked, content FROM petitions_itemreplymonthcount
+    WHERE month BETWEEN %(months_first)s AND %(months_last)s
+"""
+RECEIVED = """
+    SELECT {unit} AS unit_id, channel, repeats, items FROM petitions_itemdaycount
+    WHERE day BETWEEN %(head_first)s AND %(head_last)s OR day BETWEEN %(tail_first)s AND %(tail_last)s
+    UNION ALL
+    SELECT unit_id, value, repeats, items FROM petitions_itemmonthcount
+    WHERE facet = %(facet)s AND month BETWEEN %(months_first)s AND %(months_last)s
+"""
+# The facet of the monthly roll-up that counts items by channel at the unit of each basis.
+RECEIVED_FACET = {Basis.RESPONSIBLE: MonthFacet.CHANNEL, Basis.REGISTERED: MonthFacet.REGISTERED}
+
+
 def evaluation_measures(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
     """参评率 and 满意率 of the items replied to in the period, 重复信访率 of the items received in it.
 
-    Both come from the daily roll-ups of items, which carry the 属地单位 and the registering office of every item.
+    All come from the roll-ups of items, which carry the 属地单位 and the registering office of every item.
     """
-    unit_column = ROLLED_UP_UNIT[Basis(period.basis)]
+    basis = Basis(period.basis)
+    params = _params(period, **MonthSplit.of(period.start, period.end).params(), facet=RECEIVED_FACET[basis])
     evaluated = grouped_counts(
         f"""
         SELECT g.id, sum(r.evaluated), sum(r.asked), sum(r.content)
         FROM {{subtree}}
-        JOIN petitions_itemreplycount r ON r.{unit_column} = u.id
-        WHERE r.day BETWEEN %(start)s AND %(end)s AND {ROLLED_UP_CHANNEL_KEPT}
+        JOIN ({ANSWERED.format(unit=ROLLED_UP_UNIT[basis])}) r ON r.unit_id = u.id
+        WHERE {ROLLED_UP_CHANNEL_KEPT}
         GROUP BY g.id
         """,  # noqa: S608
         units,
-        _params(period),
+        params,
     )
     repeats = grouped_counts(
         f"""
         SELECT g.id, sum(r.repeats), sum(r.items)
         FROM {{subtree}}
-        JOIN petitions_itemdaycount r ON r.{unit_column} = u.id
-        WHERE r.day BETWEEN %(start)s AND %(end)s AND {ROLLED_UP_CHANNEL_KEPT}
+        JOIN ({RECEIVED.format(unit=ROLLED_UP_UNIT[basis])}) r ON r.unit_id = u.id
+        WHERE {ROLLED_UP_CHANNEL_KEPT}
         GROUP BY g.id
         """,  # noqa: S608
         units,
-        _params(period),
+        params,
     )
     result: dict[int, list[Measure]] = {}
     for unit in units:

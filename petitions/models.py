@@ -469,3 +469,122 @@ class ItemReplyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}:{self.day}:{self.channel}={self.replied}"
+
+
+class MonthFacet(models.TextChoices):
+    """The breakdowns the monthly roll-up of items keeps, each on its own rows."""
+
+    CHANNEL = "channel", _("信访形式")
+    PURPOSE = "purpose", _("信访目的")
+    CATEGORY = "category", _("内容分类（一级）")
+    STATUS = "status", _("状态")
+    REGISTERED = "registered", _("登记单位 × 信访形式")
+
+
+class ItemMonthCount(models.Model):
+    """The monthly roll-up of items by month received, one breakdown per row, for views of several months.
+
+    A day-grain row holds about one item at provincial scale, so a year's view would read as many rows as items;
+    here a unit's month has a few dozen rows whatever its volume. `facet` says what `value` is: the channel, the
+    purpose, the first-level category (its id), the status (all at the item's 属地单位), or, under
+    `registered`, the channel at the registering office (`unit` is then that office). The item trigger keeps it in
+    step with the item table, like the daily roll-ups.
+    """
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    month = models.DateField()  # the first day of the month
+    facet = models.CharField(max_length=10, choices=MonthFacet.choices)
+    value = models.CharField(max_length=20)
+    items = models.IntegerField(default=0)
+    persons = models.IntegerField(default=0)
+    collective = models.IntegerField(default=0)
+    skip_level = models.IntegerField(default=0)
+    to_beijing = models.IntegerField(default=0)
+    to_province = models.IntegerField(default=0)
+    repeats = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month", "facet", "value"], name="itemmonthcount_key"),
+        ]
+        indexes = [models.Index(fields=["month"], name="itemmonthcount_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}:{self.month:%Y-%m}:{self.facet}={self.value}:{self.items}"
+
+
+class ItemReplyMonthCount(models.Model):
+    """The monthly roll-up of answered items by month answered, with the keys and counts of ItemReplyCount."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    registered_unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    month = models.DateField()  # the first day of the month
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    replied = models.IntegerField(default=0)
+    evaluated = models.IntegerField(default=0)
+    asked = models.IntegerField(default=0)
+    content = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "registered_unit", "channel"], name="itemreplymonthcount_key"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["registered_unit", "month"], name="itemreplymonth_registered_idx"),
+            models.Index(fields=["month"], name="itemreplymonthcount_month_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}:{self.month:%Y-%m}:{self.channel}={self.replied}"
+
+
+class ItemMonthChange(models.Model):
+    """A month whose monthly roll-up of items changed since ItemSubtreeMonthCount last summed it (one row per change;
+    the refresh deletes a month's rows in the transaction that sums it again)."""
+
+    month = models.DateField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class ItemSubtreeMonthCount(models.Model):
+    """ItemMonthCount summed over each unit's whole subtree (the unit and everything below it), so the dashboard of a
+    city reads its own few hundred rows instead of every unit's.
+
+    A periodic task sums the months named in ItemMonthChange; until it has, readers take those months from
+    ItemMonthCount, so a count is never stale. The `registered` facet is not kept here.
+    """
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    month = models.DateField()  # the first day of the month
+    facet = models.CharField(max_length=10, choices=MonthFacet.choices)
+    value = models.CharField(max_length=20)
+    items = models.IntegerField(default=0)
+    persons = models.IntegerField(default=0)
+    collective = models.IntegerField(default=0)
+    skip_level = models.IntegerField(default=0)
+    to_beijing = models.IntegerField(default=0)
+    to_province = models.IntegerField(default=0)
+    repeats = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "facet", "value"], name="itemsubtreemonthcount_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="itemsubtreemonth_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}:{self.month:%Y-%m}:{self.facet}={self.value}:{self.items}"

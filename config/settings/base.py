@@ -245,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.rollups_repair",
         "schedule": crontab(minute=40, hour=2),
     },
+    # The monthly counts per unit subtree the dashboards of large units read; months changed since are read from
+    # the monthly roll-up meanwhile, so this only keeps those pages fast.
+    "refresh-subtree-months": {
+        "task": "petitions.subtree_months_refresh",
+        "schedule": 30.0,
+    },
     "send-notification-mail": {
         "task": "accountability.notifications_mail",
         "schedule": crontab(minute="*"),

@@ -25,14 +25,16 @@ from accountability.models import Deadline, DeadlineDayCount
 from accountability.rollup import CLOCK_ROLLUP
 from core.choices import Role
 from core.models import User
+from core.services.units import unit_move
 from core.tasks import rollups_repair_task
-from dashboard.situation import situation_for
+from dashboard.situation import Situation, situation_for
 from ledger.choices import ReportState
 from ledger.models import DailyReport
 from ledger.services.sensitive import sensitive_period_create
 from petitions.choices import Channel, CloseReason, Marker, Purpose, Satisfaction, Status
-from petitions.models import Category, Item, ItemDayCount
-from petitions.rollup import ITEM_ROLLUP, REPLY_ROLLUP
+from petitions.models import Category, Item, ItemDayCount, ItemMonthCount, ItemSubtreeMonthCount
+from petitions.rollup import ITEM_MONTH_ROLLUP, ITEM_ROLLUP, REPLY_MONTH_ROLLUP, REPLY_ROLLUP
+from petitions.subtree import months_changed, subtree_months_refresh
 from tests.conftest import Personas, Tree
 from tests.petitions.conftest import ItemFactory
 
@@ -239,12 +241,14 @@ def test_a_second_view_within_the_minute_is_served_from_the_cache(
 # --- the roll-up ---
 
 
-def random_items(rng: random.Random, personas: Personas, tree: Tree, count: int) -> list[Item]:
+def random_items(
+    rng: random.Random, personas: Personas, tree: Tree, count: int, *, spread: int = 40
+) -> list[Item]:
     units = [tree.city_department, tree.county_a, tree.county_a_department, tree.township_a, tree.county_b]
     categories = list(Category.objects.filter(depth=2).values_list("pk", flat=True))
     made = []
     for n in range(count):
-        received = date(2025, 1, 1) + timedelta(days=rng.randrange(40))
+        received = date(2025, 1, 1) + timedelta(days=rng.randrange(spread))
         made.append(
             Item(
                 number=f"XF2025-{900000 + n:06d}",
@@ -308,6 +312,8 @@ def test_the_roll_up_agrees_with_a_direct_count_after_random_inserts_updates_and
 
     assert ITEM_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 3, 1)) == []
     assert REPLY_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 5, 1)) == []
+    assert ITEM_MONTH_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 3, 1)) == []
+    assert REPLY_MONTH_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 5, 1)) == []
     assert rolled_up_totals() == direct_totals()
 
 
@@ -320,6 +326,115 @@ def test_a_drifted_day_is_found_and_rebuilt_by_the_nightly_repair(personas: Pers
     assert ITEM_ROLLUP.mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == [row.day]
     assert ITEM_ROLLUP.repair(days_back=800, today=date(2026, 12, 2)) == [row.day]
     assert ITEM_ROLLUP.mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == []
+
+
+def test_a_drifted_month_is_found_and_rebuilt_from_the_items(personas: Personas, tree: Tree):
+    random_items(random.Random(8), personas, tree, 60)
+    row = ItemMonthCount.objects.filter(items__gt=0, facet="status").order_by("month").first()
+    assert row is not None
+    ItemMonthCount.objects.filter(pk=row.pk).update(items=row.items + 2)
+
+    assert ITEM_MONTH_ROLLUP.mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == [row.month]
+    assert ITEM_MONTH_ROLLUP.repair(days_back=800, today=date(2026, 12, 2)) == [row.month]
+    assert ITEM_MONTH_ROLLUP.mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == []
+
+
+def comparable(found: Situation) -> dict[str, object]:
+    """Every number of a dashboard, for comparing two ways of counting the same period."""
+    return {
+        **{part: figure_values(getattr(found, part)) for part in ("totals", "by_channel", "by_purpose")},
+        "by_category": figure_values(found.by_category),
+        "workload": figure_values(found.workload),
+        "children": [(row.unit.pk, row.received.value, row.received.previous) for row in found.children],
+        "measures": {m.code: (m.numerator, m.denominator) for m in found.measures},
+    }
+
+
+def test_whole_months_and_the_days_around_them_count_what_the_days_alone_count(
+    personas: Personas, tree: Tree, hand: Hand
+):
+    items = random_items(random.Random(13), personas, tree, 200, spread=130)
+    for item in items[:60]:
+        item.original = items[60]
+        item.replied_on = item.received_on + timedelta(days=9)
+        item.evaluated_on = item.replied_on + timedelta(days=1)
+        item.satisfaction = Satisfaction.SATISFIED
+        item.save()
+    # 20 January to 10 April: the whole months February and March with days on either side, against last year's
+    period = Period(start=date(2025, 1, 20), end=date(2025, 4, 10), today=date(2026, 12, 2))
+    by_day = situation_for(tree.city, period, trend_unit="week")  # weeks cannot come from months: days only
+
+    assert months_changed()  # not summed per subtree yet: the months come from every unit's monthly rows
+    before_refresh = situation_for(tree.city, period, trend_unit="month")
+    subtree_months_refresh()
+    assert months_changed() == []
+    after_refresh = situation_for(tree.city, period, trend_unit="month")
+
+    received = sum(1 for item in items if period.start <= item.received_on <= period.end)
+    # and the five hand-made items of March 2025; last year, county B's item of 5 March 2024
+    assert figure_values(after_refresh.totals)["件次"] == (received + 5, 1)
+    assert comparable(before_refresh) == comparable(by_day)
+    assert comparable(after_refresh) == comparable(by_day)
+    repeat = next(m for m in after_refresh.measures if m.code == "repeat")
+    in_period = [item for item in items if period.start <= item.received_on <= period.end]
+    assert (repeat.numerator, repeat.denominator) == (
+        sum(1 for item in in_period if item.original_id),
+        len(in_period) + 5,
+    )
+
+
+# Items per unit subtree, month received and facet, counted from the items and the unit tree.
+DIRECT_SUBTREE_COUNTS = """
+SELECT a.id, date_trunc('month', i.received_on)::date, f.facet, f.value, count(*), sum(i.head_count)
+FROM petitions_item i
+LEFT JOIN petitions_item o ON o.id = i.original_id
+JOIN core_unit u ON u.id = coalesce(i.responsible_unit_id, o.responsible_unit_id, i.registered_unit_id)
+JOIN core_unit a ON u.path LIKE a.path || '%%'
+JOIN petitions_category c ON c.id = i.category_id
+JOIN petitions_category top ON top.path = substr(c.path, 1, 4)
+CROSS JOIN LATERAL (VALUES ('channel', i.channel), ('purpose', i.purpose), ('category', top.id::text),
+                           ('status', i.status)) AS f (facet, value)
+GROUP BY 1, 2, 3, 4
+"""
+
+
+def subtree_counts() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """(stored, direct) sums per unit subtree, month and facet, sorted."""
+    stored = ItemSubtreeMonthCount.objects.filter(items__gt=0).values_list(
+        "unit_id", "month", "facet", "value", "items", "persons"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(DIRECT_SUBTREE_COUNTS)
+        direct = cursor.fetchall()
+    return sorted(stored), sorted(direct)
+
+
+def test_the_sums_per_subtree_agree_with_a_direct_count_after_random_changes_and_a_unit_move(
+    personas: Personas, tree: Tree
+):
+    rng = random.Random(17)
+    items = random_items(rng, personas, tree, 150, spread=100)
+    subtree_months_refresh()
+    stored, direct = subtree_counts()
+    assert len(stored) > 100
+    assert stored == direct
+
+    for item in rng.sample(items, 50):
+        item.status = rng.choice(Status.values)
+        item.responsible_unit = rng.choice([tree.county_a_department, tree.county_b, None])
+        item.received_on += timedelta(days=rng.choice([-20, 0, 20]))
+        item.registered_on = max(item.registered_on, item.received_on)
+        item.save()
+    changed = months_changed()
+    assert changed  # named, not yet summed
+    assert subtree_months_refresh() == changed
+    assert subtree_counts()[0] == subtree_counts()[1]
+
+    unit_move(actor=personas.system_admin, unit_id=tree.township_a.pk, new_parent_id=tree.county_b.pk)
+    assert months_changed() != []  # a move changes every subtree above the unit, before and after
+    subtree_months_refresh()
+    stored, direct = subtree_counts()
+    assert stored == direct
 
 
 def test_a_full_rebuild_reproduces_the_rows_the_trigger_kept(personas: Personas, tree: Tree):
@@ -361,7 +476,7 @@ def test_the_nightly_task_repairs_every_roll_up_and_the_command_reports_agreemen
     assert repaired_days >= 2
     out = StringIO()
     call_command("rollup_rebuild", "--check", stdout=out)
-    assert out.getvalue().count("与直接计数一致") == 3  # clocks, items, replies
+    assert out.getvalue().count("与直接计数一致") == 5  # clocks, items, replies, item months, reply months
 
 
 def test_a_repeat_without_a_responsible_unit_counts_where_its_original_is_handled_and_follows_it(

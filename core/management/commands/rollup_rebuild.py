@@ -12,7 +12,7 @@ from core.rollups import rollups_registered
 
 
 class Command(BaseCommand):
-    help = "按源数据重算每日汇总表（信访事项、办理时限），可只核对不重算。"
+    help = "按源数据重算汇总表（信访事项按日、按月，办理时限按日），可只核对不重算。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("names", nargs="*", help="汇总表名称（默认全部）")
