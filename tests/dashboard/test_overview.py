@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -12,7 +13,7 @@ from io import BytesIO, StringIO
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.test import Client
 from django.urls import reverse
@@ -242,7 +243,13 @@ def test_a_second_view_within_the_minute_is_served_from_the_cache(
 
 
 def random_items(
-    rng: random.Random, personas: Personas, tree: Tree, count: int, *, spread: int = 40
+    rng: random.Random,
+    personas: Personas,
+    tree: Tree,
+    count: int,
+    *,
+    spread: int = 40,
+    numbered_from: int = 900000,
 ) -> list[Item]:
     units = [tree.city_department, tree.county_a, tree.county_a_department, tree.township_a, tree.county_b]
     categories = list(Category.objects.filter(depth=2).values_list("pk", flat=True))
@@ -251,7 +258,7 @@ def random_items(
         received = date(2025, 1, 1) + timedelta(days=rng.randrange(spread))
         made.append(
             Item(
-                number=f"XF2025-{900000 + n:06d}",
+                number=f"XF2025-{numbered_from + n:06d}",
                 query_code="ABCD1234",
                 channel=rng.choice(Channel.values),
                 purpose=rng.choice(Purpose.values),
@@ -524,3 +531,47 @@ def test_in_a_sensitive_period_the_dashboard_shows_todays_daily_reports_and_the_
     assert since
     assert since.group(2) == "1"
     assert listed_count(client, since.group(1).replace("&amp;", "&")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_while_a_write_is_uncommitted_leaves_the_month_named_and_the_count_exact(
+    personas: Personas, tree: Tree
+):
+    items = random_items(random.Random(19), personas, tree, 30)  # January and February 2025
+    subtree_months_refresh()
+    for month in (1, 2):  # a committed change in each month, so the refresh below sums both again
+        changed = next(item for item in items if item.received_on.month == month)
+        Item.objects.filter(pk=changed.pk).update(head_count=changed.head_count + 1)
+    january = Period(start=date(2025, 1, 1), end=date(2025, 3, 31), today=date(2026, 12, 2))
+    before = figure_values(situation_for(tree.city, january, trend_unit="month").totals)["件次"][0]
+    written, summed = threading.Event(), threading.Event()
+
+    def register_and_wait() -> None:
+        try:
+            with transaction.atomic():
+                random_items(
+                    random.Random(23), personas, tree, 1, numbered_from=990000
+                )  # January or February
+                written.set()
+                assert summed.wait(30)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=register_and_wait)
+    writer.start()
+    assert written.wait(30)
+    refreshed = (
+        subtree_months_refresh()
+    )  # sums what is committed; the writer's item is not, nor its month's name
+    summed.set()
+    writer.join()
+
+    assert refreshed == [date(2025, 1, 1), date(2025, 2, 1)]
+    assert len(months_changed()) == 1  # the writer's month, named again once it committed
+    after = situation_for(tree.city, january, trend_unit="month")
+    assert figure_values(after.totals)["件次"][0] == before + 1
+    subtree_months_refresh()
+    assert months_changed() == []
+    assert (
+        figure_values(situation_for(tree.city, january, trend_unit="month").totals)["件次"][0] == before + 1
+    )
