@@ -118,16 +118,28 @@ def grouped_counts(sql: str, units: Sequence[Unit], params: dict[str, Any]) -> d
     """Run `sql`, which groups by `g.id` over `groups g` (the units) joined to `u` (every unit of g's subtree).
 
     The statement starts `WITH groups AS (...)`; `{subtree}` in it expands to the join of g to its subtree units.
+    Each unit is read once, under the deepest of `units` above it (a city and its counties do not read the
+    counties twice); the sums of units nested in another are then added to it. Every statement here counts or
+    sums, so the parts add up to the whole.
     """
     params = {**params, "group_ids": [unit.pk for unit in units]}
     # Both parts are constants of this codebase; values only ever travel as parameters.
     statement = (
-        "WITH groups AS (SELECT id, path FROM core_unit WHERE id = ANY(%(group_ids)s)) "  # noqa: S608
-        + sql.replace("{subtree}", "groups g JOIN core_unit u ON u.path LIKE g.path || '%%'")
+        "WITH groups AS (SELECT id, path FROM core_unit WHERE id = ANY(%(group_ids)s)), "  # noqa: S608
+        "nearest AS (SELECT DISTINCT ON (u.id) g.id, u.id AS unit_id FROM groups g "
+        "JOIN core_unit u ON u.path LIKE g.path || '%%' ORDER BY u.id, length(g.path) DESC) "
+        + sql.replace("{subtree}", "nearest g JOIN core_unit u ON u.id = g.unit_id")
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return {row[0]: tuple(int(value or 0) for value in row[1:]) for row in cursor.fetchall()}
+        own = {row[0]: tuple(int(value or 0) for value in row[1:]) for row in cursor.fetchall()}
+    paths = {unit.pk: unit.path for unit in units}
+    found = {}
+    for unit_id, path in paths.items():
+        parts = [counts for other_id, counts in own.items() if paths[other_id].startswith(path)]
+        if parts:
+            found[unit_id] = tuple(sum(column) for column in zip(*parts, strict=True))
+    return found
 
 
 def supervision_measures(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:

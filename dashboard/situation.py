@@ -153,16 +153,17 @@ viewed AS (
     WHERE id = %(unit)s OR (path LIKE %(prefix)s AND depth = %(child_depth)s)
 ),
 rows AS (
-    SELECT y.current, v.own, s.facet, coalesce(c.path, s.value) AS value, v.child_path,
-           date_trunc('month', s.month + y.shift)::date AS bucket,
+    SELECT y.current, v.own, s.facet, s.value, v.child_path, date_trunc('month', s.month + y.shift)::date AS bucket,
            s.items, s.persons, s.collective, s.skip_level, s.to_beijing, s.to_province, s.repeats
     FROM years y
     CROSS JOIN viewed v
     JOIN petitions_itemsubtreemonthcount s ON s.unit_id = v.id
         AND s.month BETWEEN y.months_first AND y.months_last AND NOT s.month = ANY(%(changed_months)s::date[])
-    LEFT JOIN petitions_category c ON c.id = CASE WHEN s.facet = 'category' THEN s.value::bigint END
+        AND (v.own OR s.facet = 'channel')
 )
-SELECT 3, current, facet, value, NULL::date, NULL, {SUMS} FROM rows WHERE own GROUP BY current, facet, value
+SELECT 3, current, facet, coalesce(c.path, value), NULL::date, NULL, {SUMS} FROM rows
+LEFT JOIN petitions_category c ON c.id = CASE WHEN facet = 'category' THEN value::bigint END
+WHERE own GROUP BY current, facet, coalesce(c.path, value)
 UNION ALL
 SELECT 5, current, facet, NULL, bucket, NULL, {SUMS} FROM rows
 WHERE own AND facet = 'channel' GROUP BY current, facet, bucket

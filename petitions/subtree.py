@@ -31,6 +31,7 @@ JOIN core_unit a ON a.path = substr(u.path, 1, step * %(steplen)s)
 WHERE m.month = %(month)s AND m.facet <> 'registered'
 GROUP BY 1, 2, 3, 4
 HAVING sum(m.items) <> 0
+ORDER BY 1, 3, 4  -- a unit's rows of the month side by side on disk
 """
 
 
