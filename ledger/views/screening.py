@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.forms import place_error
-from core.http import AuthenticatedRequest
+from core.http import AuthenticatedRequest, posted_version
 from core.permissions import role_required
 from ledger.choices import ReportState, Source
 from ledger.forms import FindingFormSet, KeyCaseForm, ScreeningReportForm, report_input
@@ -93,7 +93,12 @@ def report_file(request: AuthenticatedRequest, report_id: int) -> HttpResponse:
         rows = FindingFormSet(request.POST, prefix="findings")
         if form.is_valid() and rows.is_valid():
             try:
-                screening_report_file(actor=user, report_id=report.pk, data=report_input(form, rows))
+                screening_report_file(
+                    actor=user,
+                    report_id=report.pk,
+                    data=report_input(form, rows),
+                    expected_version=form.cleaned_data["version"],
+                )
             except DomainError as error:
                 _place_report_error(error, form, rows)
             else:
@@ -101,7 +106,7 @@ def report_file(request: AuthenticatedRequest, report_id: int) -> HttpResponse:
                 return redirect("ledger:report_file", report_id=report.pk)
         status = 400
     elif may_file:
-        form = ScreeningReportForm()
+        form = ScreeningReportForm(initial={"version": report.version})
         rows = FindingFormSet(prefix="findings")
     return render(
         request,
@@ -168,7 +173,12 @@ def finding_promote_page(request: AuthenticatedRequest, finding_id: int) -> Http
             form.add_error("items", error)
         else:
             try:
-                case = finding_promote(actor=user, finding_id=finding.pk, data=form.to_input(item_ids))
+                case = finding_promote(
+                    actor=user,
+                    finding_id=finding.pk,
+                    data=form.to_input(item_ids),
+                    expected_version=posted_version(request),
+                )
             except DomainError as error:
                 place_error(form, error)
             else:
@@ -177,6 +187,12 @@ def finding_promote_page(request: AuthenticatedRequest, finding_id: int) -> Http
     return render(
         request,
         "ledger/case_form.html",
-        {"form": form, "title": _("排查发现列入台账"), "finding": finding},
+        {
+            "form": form,
+            "title": _("排查发现列入台账"),
+            "finding": finding,
+            # A refused form keeps the version it was loaded at, so a stale page stays refused until reloaded.
+            "finding_version": posted_version(request) if form.is_bound else finding.version,
+        },
         status=400 if form.is_bound else 200,
     )
