@@ -144,9 +144,12 @@ def supervision_detail(request: AuthenticatedRequest, order_id: int) -> HttpResp
     user = request.user
     order = supervision_order_get_for_user(user, order_id)
     notification_mark_read(user=user, url=request.path)  # the 督办 and reply notices that point here
-    may_reply = order.status == SupervisionStatus.ISSUED and supervision_may_reply(user, order)
+    unit_staff = supervision_may_reply(user, order)
+    may_reply = order.status == SupervisionStatus.ISSUED and unit_staff
+    # A reply posted from a page loaded before a colleague replied still reaches the service, which refuses it
+    # as stale; the form then comes back with the typed reply and the refusal.
     form = SupervisionReplyForm(
-        request.POST if request.method == "POST" and may_reply else None, initial={"version": order.version}
+        request.POST if request.method == "POST" and unit_staff else None, initial={"version": order.version}
     )
     if form.is_bound and form.is_valid():
         try:
@@ -168,7 +171,7 @@ def supervision_detail(request: AuthenticatedRequest, order_id: int) -> HttpResp
         {
             "order": order,
             "clock": supervision_reply_clock(order),
-            "form": form if may_reply else None,
+            "form": form if may_reply or form.errors else None,
             "may_close": order.status == SupervisionStatus.REPLIED and supervision_may_close(user, order),
             "subject_link": subject_url(order.deadline.subject_type, order.deadline.subject_id)
             if order.deadline

@@ -153,7 +153,9 @@ def publish_2031(actor: User) -> None:
     calendar_year_publish(
         actor=actor,
         year=2031,
-        arrangements=[HolidayArrangement(name="国庆节", first_day=date(2031, 10, 1), last_day=date(2031, 10, 7))],
+        arrangements=[
+            HolidayArrangement(name="国庆节", first_day=date(2031, 10, 1), last_day=date(2031, 10, 7))
+        ],
         notice_title="国务院办公厅关于2031年部分节假日安排的通知",
     )
 
