@@ -63,7 +63,8 @@ def test_a_reply_typed_while_a_colleague_replied_is_refused_above_the_form_and_k
         )
     html = unescape(response.content.decode())
     assert in_form_error(html, STALE_ORDER)
-    assert "同事的答复。" in html and "我的答复。" in html
+    assert "同事的答复。" in html
+    assert "我的答复。" in html
     assert SupervisionOrder.objects.get(pk=order.pk).reply == "同事的答复。"
 
 
