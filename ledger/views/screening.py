@@ -80,15 +80,14 @@ def report_file(request: AuthenticatedRequest, report_id: int) -> HttpResponse:
     """A unit's report for a round: the filing form while pending (own unit only), its contents afterwards."""
     user = request.user
     report = screening_report_get_for_user(user, report_id)
-    may_file = (
-        report.state == ReportState.PENDING
-        and report.unit_id == user.unit_id
-        and user.has_role(*FILING_ROLES)
-    )
+    unit_staff = report.unit_id == user.unit_id and user.has_role(*FILING_ROLES)
+    may_file = report.state == ReportState.PENDING and unit_staff
     status = 200
     form: ScreeningReportForm | None = None
     rows: Any = None
-    if may_file and request.method == "POST":
+    # A report posted from a page loaded before a colleague filed still reaches the service, which refuses it
+    # as stale; the form comes back with everything typed and the refusal above it.
+    if unit_staff and request.method == "POST":
         form = ScreeningReportForm(request.POST)
         rows = FindingFormSet(request.POST, prefix="findings")
         if form.is_valid() and rows.is_valid():
@@ -159,7 +158,9 @@ def finding_promote_page(request: AuthenticatedRequest, finding_id: int) -> Http
     """列入台账 from a finding in one step, on the new-case form filled in from the finding."""
     user = request.user
     finding = finding_get_for_user(user, finding_id)
-    if finding.promoted_case_id is not None:
+    # A form posted after someone else promoted the finding goes on to the service, which refuses it as stale
+    # and the form keeps what was typed.
+    if finding.promoted_case_id is not None and request.method != "POST":
         messages.info(request, _("该排查发现已列入台账。"))
         return redirect("ledger:case_detail", case_id=finding.promoted_case_id)
     form = KeyCaseForm(

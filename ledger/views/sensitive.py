@@ -121,14 +121,11 @@ def daily_file(request: AuthenticatedRequest, report_id: int) -> HttpResponse:
     """One day's report of the user's unit: the form while pending, the filed report afterwards."""
     user = request.user
     report = daily_report_get_for_user(user, report_id)
-    may_file = (
-        report.state == ReportState.PENDING
-        and report.unit_id == user.unit_id
-        and user.has_role(*FILING_ROLES)
-    )
+    unit_staff = report.unit_id == user.unit_id and user.has_role(*FILING_ROLES)
     form = None
     status = 200
-    if may_file:
+    # Posted after a colleague filed (a stale page): the service refuses it and the form keeps what was typed.
+    if unit_staff and (report.state == ReportState.PENDING or request.method == "POST"):
         form = DailyReportForm(
             request.POST if request.method == "POST" else None, initial={"version": report.version}
         )
