@@ -16,7 +16,7 @@ from accountability.choices import (
     SupervisionMethod,
 )
 from accountability.measures import Basis, channel_choices
-from core.forms import DATE_INPUT
+from core.forms import DATE_INPUT, VersionForm
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
 
@@ -41,7 +41,7 @@ class SupervisionIssueForm(forms.Form):
         self.order_fields(["requirement", "unit", "ground", "method"])
 
 
-class SupervisionReplyForm(forms.Form):
+class SupervisionReplyForm(VersionForm):
     """The supervised unit's written reply."""
 
     reply = forms.CharField(
@@ -80,7 +80,7 @@ class AccountabilityRecordForm(forms.Form):
         self.fields["unit"].queryset = unit_qs_visible_to(user).order_by("path")  # type: ignore[attr-defined]
 
 
-class EscalationStepForm(forms.Form):
+class EscalationStepForm(VersionForm):
     """One rung of a deadline kind's ladder."""
 
     offset_days = forms.IntegerField(label=_("距到期日（日）"), min_value=-30, max_value=365)

@@ -13,6 +13,7 @@ from core.audit import audit_record
 from core.choices import DayUnit, Role
 from core.errors import DomainError
 from core.models import User
+from core.versioning import lock_version
 
 SUPERVISION_REPLY = "accountability.supervision_reply"
 
@@ -112,6 +113,7 @@ def escalation_step_update(
     notify: list[str],
     opens_supervision: bool,
     is_active: bool,
+    expected_version: int | None = None,
 ) -> EscalationStep:
     """Change one rung (system admin); open deadlines of its kind are re-armed so the sweep looks again."""
     if not actor.has_role(Role.SYSTEM_ADMIN):
@@ -121,7 +123,12 @@ def escalation_step_update(
     if not -30 <= offset_days <= 365:
         raise DomainError(_("距到期日应在 -30 到 365 日之间。"), field="offset_days")
     with transaction.atomic():
-        step = EscalationStep.objects.select_for_update().get(pk=step_id)
+        step = lock_version(
+            EscalationStep.objects.all(),
+            step_id,
+            expected_version,
+            _("该预警升级规则已被他人修改，请刷新页面后重试。"),
+        )
         if step.step == LadderStep.WARNING and offset_days > 0:
             raise DomainError(_("预警应在到期日当天或之前。"), field="offset_days")
         if step.step != LadderStep.WARNING and offset_days < 1:
@@ -134,6 +141,7 @@ def escalation_step_update(
         }
         step.offset_days, step.notify = offset_days, list(notify)
         step.opens_supervision, step.is_active = opens_supervision, is_active
+        step.version += 1
         step.save()
         audit_record(
             actor=actor,

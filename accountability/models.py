@@ -23,6 +23,7 @@ from accountability.choices import (
 )
 from core.choices import DayUnit
 from core.models import Unit
+from core.versioning import version_field
 
 
 class DeadlineRule(models.Model):
@@ -42,6 +43,7 @@ class DeadlineRule(models.Model):
     max_extension_days = models.PositiveSmallIntegerField(_("每次最多延长（日）"), default=0)
     warn_days_before = models.PositiveSmallIntegerField(_("到期前预警（日）"), default=3)
     article = models.CharField(_("依据"), max_length=100, blank=True)
+    version = version_field()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -249,6 +251,7 @@ class EscalationStep(models.Model):
     )
     opens_supervision = models.BooleanField(_("生成督办单"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
+    version = version_field()
 
     class Meta:
         verbose_name = _("预警升级规则")
@@ -422,6 +425,7 @@ class SupervisionOrder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     replied_on = models.DateField(_("答复日期"), null=True, blank=True)
+    version = version_field()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -18,6 +18,7 @@ from core.choices import DayUnit
 from core.errors import DomainError
 from core.models import User
 from core.selectors import calendar_snapshot
+from core.versioning import lock_version
 from core.workcalendar import CalendarSnapshot, compute_due_date, count_working_days
 
 
@@ -442,7 +443,14 @@ def recompute_later(
 
 
 def deadline_rule_update(
-    *, actor: User, kind: str, days: int, day_unit: str, roll_forward: bool, warn_days_before: int
+    *,
+    actor: User,
+    kind: str,
+    days: int,
+    day_unit: str,
+    roll_forward: bool,
+    warn_days_before: int,
+    expected_version: int | None = None,
 ) -> DeadlineRule:
     """Change a kind's default period (system admin); open deadlines are recomputed afterwards."""
     if not actor.has_role("system_admin"):
@@ -452,7 +460,12 @@ def deadline_rule_update(
     if day_unit not in DayUnit.values:
         raise DomainError(_("请选择计算单位（日或工作日）。"), field="day_unit")
     with transaction.atomic():
-        rule = DeadlineRule.objects.select_for_update().get(pk=kind)
+        rule = lock_version(
+            DeadlineRule.objects.all(),
+            kind,
+            expected_version,
+            _("该时限规则已被他人修改，请刷新页面后重试。"),
+        )
         changed = [
             name
             for name, value in (
@@ -469,6 +482,7 @@ def deadline_rule_update(
             roll_forward,
             warn_days_before,
         )
+        rule.version += 1
         rule.save()
         audit_record(actor=actor, action="accountability.rule.updated", target=rule, changed_fields=changed)
         if {"days", "day_unit", "roll_forward"} & set(changed):

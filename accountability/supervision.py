@@ -8,6 +8,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accountability.choices import SupervisionGround, SupervisionMethod, SupervisionStatus
 from accountability.ladder import SUPERVISION_REPLY
@@ -25,12 +26,14 @@ from core.choices import Role
 from core.errors import DomainError
 from core.models import Unit, User
 from core.numbering import next_in_year
+from core.versioning import bump_version, lock_version
 
 ORDER_SUBJECT = "accountability.supervisionorder"
 ORDER_SERIES = "supervision_order"
 CIRCULAR_SERIES = "circular"
 LADDER_ORDER_BATCH = 200
 REPORT_KINDS = ("ledger.screening", "ledger.daily")
+STALE_ORDER = gettext_lazy("该督办单已被他人修改，请刷新页面后重试。")
 
 
 def supervision_may_reply(user: User, order: SupervisionOrder) -> bool:
@@ -126,7 +129,12 @@ def supervision_issue(
 
 
 def supervision_reply(
-    *, actor: User, order: SupervisionOrder, reply: str, replied_on: date
+    *,
+    actor: User,
+    order: SupervisionOrder,
+    reply: str,
+    replied_on: date,
+    expected_version: int | None = None,
 ) -> SupervisionOrder:
     """The supervised unit answers in writing; the reply clock stops, on time or late."""
     if not order.unit.contains(actor.unit) or not actor.has_role(
@@ -138,12 +146,12 @@ def supervision_reply(
     if replied_on < order.issued_on or replied_on > timezone.localdate():
         raise DomainError(_("答复日期应在督办日期之后且不晚于今天。"), field="replied_on")
     with transaction.atomic():
-        locked = SupervisionOrder.objects.select_for_update().get(pk=order.pk)
+        locked = lock_version(SupervisionOrder.objects.all(), order.pk, expected_version, STALE_ORDER)
         if locked.status != SupervisionStatus.ISSUED:
             raise DomainError(_("该督办单已答复，不能重复答复。"))
         locked.status, locked.reply = SupervisionStatus.REPLIED, reply.strip()
         locked.replied_by, locked.replied_on = actor, replied_on
-        locked.save(update_fields=["status", "reply", "replied_by", "replied_on"])
+        locked.save(update_fields=bump_version(locked, ["status", "reply", "replied_by", "replied_on"]))
         deadline_meet(subject=order_subject(locked), kind=SUPERVISION_REPLY, met_on=replied_on, actor=actor)
         issuers = (
             [locked.issued_by] if locked.issued_by else _unit_people(locked.issuing_unit, [Role.SUPERVISOR])
@@ -159,16 +167,18 @@ def supervision_reply(
     return locked
 
 
-def supervision_close(*, actor: User, order: SupervisionOrder) -> SupervisionOrder:
+def supervision_close(
+    *, actor: User, order: SupervisionOrder, expected_version: int | None = None
+) -> SupervisionOrder:
     """The issuing side accepts the reply and closes the order."""
     if not actor.has_role(Role.SUPERVISOR) or not actor.unit.contains(order.issuing_unit):
         raise DomainError(_("只有督办单位的督查人员可以办结督办单。"))
     with transaction.atomic():
-        locked = SupervisionOrder.objects.select_for_update().get(pk=order.pk)
+        locked = lock_version(SupervisionOrder.objects.all(), order.pk, expected_version, STALE_ORDER)
         if locked.status != SupervisionStatus.REPLIED:
             raise DomainError(_("督办单答复后才能办结。"))
         locked.status = SupervisionStatus.CLOSED
-        locked.save(update_fields=["status"])
+        locked.save(update_fields=bump_version(locked, ["status"]))
         audit_record(actor=actor, action="accountability.supervision.closed", target=locked)
     return locked
 

@@ -58,7 +58,7 @@ from accountability.supervision import (
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.forms import place_error
-from core.http import AuthenticatedRequest
+from core.http import AuthenticatedRequest, posted_version
 from core.permissions import role_required
 
 PAGE_SIZE = 50
@@ -144,8 +144,13 @@ def supervision_detail(request: AuthenticatedRequest, order_id: int) -> HttpResp
     user = request.user
     order = supervision_order_get_for_user(user, order_id)
     notification_mark_read(user=user, url=request.path)  # the 督办 and reply notices that point here
-    may_reply = order.status == SupervisionStatus.ISSUED and supervision_may_reply(user, order)
-    form = SupervisionReplyForm(request.POST if request.method == "POST" and may_reply else None)
+    unit_staff = supervision_may_reply(user, order)
+    may_reply = order.status == SupervisionStatus.ISSUED and unit_staff
+    # A reply posted from a page loaded before a colleague replied still reaches the service, which refuses it
+    # as stale; the form then comes back with the typed reply and the refusal.
+    form = SupervisionReplyForm(
+        request.POST if request.method == "POST" and unit_staff else None, initial={"version": order.version}
+    )
     if form.is_bound and form.is_valid():
         try:
             supervision_reply(
@@ -153,6 +158,7 @@ def supervision_detail(request: AuthenticatedRequest, order_id: int) -> HttpResp
                 order=order,
                 reply=form.cleaned_data["reply"],
                 replied_on=form.cleaned_data["replied_on"],
+                expected_version=form.cleaned_data["version"],
             )
         except DomainError as error:
             place_error(form, error)
@@ -165,7 +171,7 @@ def supervision_detail(request: AuthenticatedRequest, order_id: int) -> HttpResp
         {
             "order": order,
             "clock": supervision_reply_clock(order),
-            "form": form if may_reply else None,
+            "form": form if may_reply or form.errors else None,
             "may_close": order.status == SupervisionStatus.REPLIED and supervision_may_close(user, order),
             "subject_link": subject_url(order.deadline.subject_type, order.deadline.subject_id)
             if order.deadline
@@ -180,7 +186,7 @@ def supervision_close_view(request: AuthenticatedRequest, order_id: int) -> Http
     """The issuer accepts the reply."""
     order = supervision_order_get_for_user(request.user, order_id)
     try:
-        supervision_close(actor=request.user, order=order)
+        supervision_close(actor=request.user, order=order, expected_version=posted_version(request))
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -328,6 +334,7 @@ def ladder_step_edit(request: AuthenticatedRequest, step_id: int) -> HttpRespons
     """Change one rung; open deadlines of the kind are re-armed."""
     step = escalation_step_get(step_id)
     initial = {
+        "version": step.version,
         "offset_days": step.offset_days,
         "notify": step.notify,
         "opens_supervision": step.opens_supervision,
@@ -336,7 +343,11 @@ def ladder_step_edit(request: AuthenticatedRequest, step_id: int) -> HttpRespons
     form = EscalationStepForm(request.POST if request.method == "POST" else None, initial=initial)
     if form.is_bound and form.is_valid():
         try:
-            escalation_step_update(actor=request.user, step_id=step.pk, **form.cleaned_data)
+            fields = dict(form.cleaned_data)
+            expected_version = fields.pop("version")
+            escalation_step_update(
+                actor=request.user, step_id=step.pk, expected_version=expected_version, **fields
+            )
         except DomainError as error:
             place_error(form, error)
         else:

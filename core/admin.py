@@ -18,12 +18,19 @@ from core.errors import DomainError
 from core.forms import place_error
 from core.models import RoleAssignment, Unit, User
 from core.selectors import unit_qs_visible_to, user_qs_visible_to
-from core.services.units import unit_check_code_free, unit_check_placement, unit_create, unit_update
+from core.services.units import (
+    unit_check_code_free,
+    unit_check_placement,
+    unit_create,
+    unit_lock_for_edit,
+    unit_update,
+)
 from core.services.users import (
     user_check_password,
     user_check_roles,
     user_check_username_free,
     user_create,
+    user_lock_for_edit,
     user_roles_set,
     user_set_password,
     user_unlock,
@@ -75,7 +82,36 @@ class RoleGatedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
-class UnitAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+class VersionCheckedForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A change form carrying the version it was loaded at; validating it locks the row and checks that version.
+
+    The admin validates and saves in one transaction, so the lock taken here holds until the save commits.
+    The field is not named `version`: the admin refuses a form field named after a non-editable model field.
+    """
+
+    record_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["record_version"] = self.instance.version
+
+    def lock_for_edit(self, pk: int, expected_version: int | None) -> Any:
+        raise NotImplementedError
+
+    def check_version(self) -> bool:
+        """True when the record is new or still at the version the form was loaded at (now locked)."""
+        if self.instance.pk is None:
+            return True
+        try:
+            self.lock_for_edit(self.instance.pk, self.cleaned_data.get("record_version"))
+        except DomainError as error:
+            place_error(self, error)
+            return False
+        return True
+
+
+class UnitAdminForm(VersionCheckedForm):
     """Unit fields plus the parent, chosen among the admin's visible units when adding."""
 
     parent = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("上级单位"))
@@ -84,9 +120,12 @@ class UnitAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         model = Unit
         fields = ["name", "short_name", "code", "kind", "level", "division_code", "is_active"]
 
+    def lock_for_edit(self, pk: int, expected_version: int | None) -> Unit:
+        return unit_lock_for_edit(unit_id=pk, expected_version=expected_version)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if self.errors:
+        if self.errors or not self.check_version():
             return data
         parent = data.get("parent") if self.instance.pk is None else Unit.objects.get_parent(self.instance)
         try:
@@ -129,7 +168,12 @@ class UnitAdmin(RoleGatedAdmin):
         fields = {name: form.cleaned_data[name] for name in UnitAdminForm.Meta.fields}
         try:
             if change:
-                unit_update(actor=actor(request), unit_id=obj.pk, **fields)
+                unit_update(
+                    actor=actor(request),
+                    unit_id=obj.pk,
+                    expected_version=form.cleaned_data["record_version"],
+                    **fields,
+                )
             else:
                 created = unit_create(
                     actor=actor(request), parent_id=form.cleaned_data["parent"].pk, **fields
@@ -139,7 +183,7 @@ class UnitAdmin(RoleGatedAdmin):
             messages.error(request, error.message)
 
 
-class AccountForm(forms.ModelForm):  # type: ignore[type-arg]
+class AccountForm(VersionCheckedForm):
     """Account fields the system admin edits; an initial password when adding."""
 
     password = forms.CharField(
@@ -153,8 +197,13 @@ class AccountForm(forms.ModelForm):  # type: ignore[type-arg]
         model = User
         fields = ["username", "full_name", "unit", "title", "phone", "email", "is_active"]
 
+    def lock_for_edit(self, pk: int, expected_version: int | None) -> User:
+        return user_lock_for_edit(user_id=pk, expected_version=expected_version)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not self.check_version():
+            return data
         password = data.get("password") or ""
         try:
             if self.instance.pk is None:
@@ -211,7 +260,12 @@ class AccountAdmin(RoleGatedAdmin):
         }
         try:
             if change:
-                user_update(actor=actor(request), user_id=obj.pk, **fields)
+                user_update(
+                    actor=actor(request),
+                    user_id=obj.pk,
+                    expected_version=data["record_version"],
+                    **fields,
+                )
                 if data.get("password"):
                     user_set_password(actor=actor(request), user_id=obj.pk, password=data["password"])
             else:
@@ -226,7 +280,7 @@ class AccountAdmin(RoleGatedAdmin):
             messages.error(request, error.message)
 
 
-class RoleAssignmentForm(forms.ModelForm):  # type: ignore[type-arg]
+class RoleAssignmentForm(VersionCheckedForm):
     """Roles as checkboxes; the service enforces 三员分立."""
 
     roles = forms.MultipleChoiceField(
@@ -238,6 +292,14 @@ class RoleAssignmentForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["roles"]
 
     actor: User
+
+    def lock_for_edit(self, pk: int, expected_version: int | None) -> User:
+        return user_lock_for_edit(user_id=pk, expected_version=expected_version)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.check_version()
+        return data
 
     def clean_roles(self) -> list[str]:
         roles: list[str] = self.cleaned_data["roles"]
@@ -256,7 +318,7 @@ class RoleAssignmentAdmin(RoleGatedAdmin):
     list_display = ["username", "full_name", "unit", "roles_display", "is_active"]
     search_fields = ["username", "full_name"]
     readonly_fields = ["username", "full_name", "unit"]
-    fields = ["username", "full_name", "unit", "roles"]
+    fields = ["username", "full_name", "unit", "roles", "record_version"]
     ordering = ["unit__path", "username"]
 
     @admin.display(description=_("角色"))
@@ -277,7 +339,12 @@ class RoleAssignmentAdmin(RoleGatedAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         try:
-            user_roles_set(actor=actor(request), user_id=obj.pk, roles=form.cleaned_data["roles"])
+            user_roles_set(
+                actor=actor(request),
+                user_id=obj.pk,
+                roles=form.cleaned_data["roles"],
+                expected_version=form.cleaned_data["record_version"],
+            )
         except DomainError as error:  # a concurrent change since the form was checked
             messages.error(request, error.message)
 

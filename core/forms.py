@@ -72,7 +72,13 @@ class DueDateForm(forms.Form):
     roll_forward = forms.BooleanField(label=_("期限末日遇节假日顺延"), required=False, initial=True)
 
 
-class CalendarNoticeForm(forms.Form):
+class VersionForm(forms.Form):
+    """A form editing a record: it carries, hidden, the record's version when the page was loaded."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CalendarNoticeForm(VersionForm):
     """The heading of a State Council holiday notice."""
 
     notice_title = forms.CharField(label=_("通知标题"), max_length=200)

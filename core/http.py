@@ -20,3 +20,9 @@ def api_user(request: Request) -> User:
     if not isinstance(user, User):
         raise TypeError("API view reached without authentication")
     return user
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The record version a button-only form posted (its hidden `version`), None when absent or not a number."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DATE_INPUT, DivisionField
+from core.forms import DATE_INPUT, DivisionField, VersionForm
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
 from ledger.choices import STATUS_MOVES, CaseStatus, FocusArea, RiskLevel, Source
@@ -144,10 +144,6 @@ def item_numbers(raw: str) -> list[str]:
     return sorted({word.upper() for word in words})
 
 
-class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-
 class ProgressForm(VersionForm):
     """报送进展; the status may move along the table of choices.STATUS_MOVES."""
 
@@ -166,7 +162,7 @@ class ProgressForm(VersionForm):
         self.fields["status_after"].initial = case.status
 
 
-class LinkItemsForm(forms.Form):
+class LinkItemsForm(VersionForm):
     numbers = forms.CharField(
         label=_("信访事项编号"),
         widget=forms.TextInput(attrs={"placeholder": "XF2026-000001 XF2026-000002"}),
@@ -176,12 +172,12 @@ class LinkItemsForm(forms.Form):
         return item_numbers(self.cleaned_data.get("numbers", ""))
 
 
-class StrikeOffRequestForm(forms.Form):
+class StrikeOffRequestForm(VersionForm):
     on = forms.DateField(label=_("申请日期"), initial=_today, widget=DATE_INPUT)
     reason = forms.CharField(label=_("销号理由"), max_length=2000, widget=_textarea(3))
 
 
-class StrikeOffDecideForm(forms.Form):
+class StrikeOffDecideForm(VersionForm):
     approve = forms.TypedChoiceField(
         label=_("审批意见"),
         choices=[("yes", _("批准销号")), ("no", _("不批准，退回继续化解"))],
@@ -305,7 +301,7 @@ class BulkForm(CaseFieldsMixin):
         }
 
 
-class ScreeningReportForm(forms.Form):
+class ScreeningReportForm(VersionForm):
     is_zero = forms.BooleanField(label=_("零报告（本期未排查出矛盾纠纷）"), required=False)
     summary = forms.CharField(label=_("排查情况"), max_length=2000, required=False, widget=_textarea(3))
 
@@ -361,10 +357,10 @@ class SensitivePeriodForm(forms.Form):
         self.fields["units"].queryset = _units(user)  # type: ignore[attr-defined]
 
 
-class PeriodEndForm(forms.Form):
+class PeriodEndForm(VersionForm):
     on = forms.DateField(label=_("最后报送日"), initial=_today, widget=DATE_INPUT)
 
 
-class DailyReportForm(forms.Form):
+class DailyReportForm(VersionForm):
     is_zero = forms.BooleanField(label=_("零报告（今日无异常情况）"), required=False)
     content = forms.CharField(label=_("报告内容"), max_length=2000, required=False, widget=_textarea(4))

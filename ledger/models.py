@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Division, Unit
+from core.versioning import version_field
 from ledger.choices import CaseStatus, FocusArea, Frequency, ReportState, RiskLevel, Source, StrikeOffState
 
 
@@ -204,6 +205,7 @@ class ScreeningReport(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    version = version_field()
 
     class Meta:
         verbose_name = _("排查报告")
@@ -239,6 +241,7 @@ class Finding(models.Model):
         related_name="finding",
         verbose_name=_("已列入台账"),
     )
+    version = version_field()
 
     class Meta:
         verbose_name = _("排查发现")
@@ -258,6 +261,7 @@ class SensitivePeriod(models.Model):
     units = models.ManyToManyField(Unit, related_name="sensitive_periods", verbose_name=_("覆盖单位"))
     note = models.TextField(_("工作要求"), max_length=2000, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = version_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -289,6 +293,7 @@ class DailyReport(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    version = version_field()
 
     class Meta:
         verbose_name = _("敏感时期日报")

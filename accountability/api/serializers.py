@@ -25,6 +25,7 @@ from accountability.choices import (
 )
 from accountability.models import AccountabilityRecord, Circular, Deadline, SupervisionOrder
 from accountability.supervision import supervision_may_close, supervision_may_reply
+from core.api.serializers import VersionSerializer
 from core.selectors import unit_qs_visible_to
 
 
@@ -95,6 +96,7 @@ class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
             "created_at",
             "may_reply",
             "may_close",
+            "version",
         ]
         read_only_fields = fields
 
@@ -128,7 +130,7 @@ class SupervisionIssueSerializer(serializers.Serializer[dict[str, Any]]):
     requirement = serializers.CharField(max_length=2000, help_text="督办要求")
 
 
-class SupervisionReplySerializer(serializers.Serializer[dict[str, Any]]):
+class SupervisionReplySerializer(VersionSerializer):
     """The supervised unit's written reply."""
 
     reply = serializers.CharField(

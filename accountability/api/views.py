@@ -39,6 +39,7 @@ from accountability.supervision import (
     supervision_may_reply,
     supervision_reply,
 )
+from core.api.serializers import VersionSerializer
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.http import api_user
@@ -116,17 +117,20 @@ class SupervisionOrderViewSet(
         _refuse_unless(supervision_may_reply(user, order), _("只有被督办单位的人员可以答复督办单。"))
         body = s.SupervisionReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        supervision_reply(actor=user, order=order, **body.validated_data)
+        data = dict(body.validated_data)
+        supervision_reply(actor=user, order=order, expected_version=data.pop("version"), **data)
         return _order_detail(user, order.pk)
 
-    @extend_schema(request=None, responses=s.SupervisionOrderSerializer)
+    @extend_schema(request=VersionSerializer, responses=s.SupervisionOrderSerializer)
     @action(detail=True, methods=["post"], url_path="close")
     def close(self, request: Request, pk: str | None = None) -> Response:
         """The issuing side accepts the reply and closes the 督办单."""
         user = api_user(request)
         order = supervision_order_get_for_user(user, int(pk or 0))
         _refuse_unless(supervision_may_close(user, order), _("只有督办单位的督查人员可以办结督办单。"))
-        supervision_close(actor=user, order=order)
+        body = VersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        supervision_close(actor=user, order=order, expected_version=body.validated_data["version"])
         return _order_detail(user, order.pk)
 
 

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from core.choices import DayUnit
 from core.models import AuditEvent, CalendarDay, CalendarYear, Division, Unit, User
+
+
+class VersionSerializer(serializers.Serializer[dict[str, Any]]):
+    """A write on an existing record carries the `version` the caller read; a stale one is refused with 409."""
+
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="读取时记录的版本号（version）；记录已被他人修改时返回 409，不作任何修改。省略则不作检查。",
+    )
 
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import CalendarDayKind, CalendarSource
+from core.versioning import version_field
 
 
 class CalendarYear(models.Model):
@@ -19,6 +20,7 @@ class CalendarYear(models.Model):
     notice_title = models.CharField(_("通知标题"), max_length=200, blank=True)
     notice_number = models.CharField(_("文号"), max_length=60, blank=True)
     published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    version = version_field()
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from core.choices import UnitKind, UnitLevel
+from core.versioning import version_field
 
 
 class Unit(MP_Node):
@@ -29,6 +30,7 @@ class Unit(MP_Node):
         _("行政区划代码"), max_length=12, blank=True, help_text=_("地方单位填写 6 至 12 位代码。")
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    version = version_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import ADMIN_ROLES, Role
 from core.models.units import Unit
+from core.versioning import version_field
 
 
 class User(AbstractUser):
@@ -27,6 +28,7 @@ class User(AbstractUser):
         blank=True,
         verbose_name=_("角色"),
     )
+    version = version_field()
 
     REQUIRED_FIELDS = ["full_name", "unit"]
 

@@ -14,6 +14,7 @@ from core.choices import CalendarDayKind, CalendarSource
 from core.errors import DomainError
 from core.models import CalendarDay, CalendarRevision, CalendarYear, User
 from core.signals import calendar_changed
+from core.versioning import check_version
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,12 @@ def calendar_year_publish(
     notice_title: str,
     notice_number: str = "",
     published_on: date | None = None,
+    expected_version: int | None = None,
 ) -> CalendarRevision:
-    """Enter (or correct) a year's holiday notice; it replaces that year's days in one new calendar version."""
+    """Enter (or correct) a year's holiday notice; it replaces that year's days in one new calendar version.
+
+    `expected_version` is the year's version the notice was edited from, 0 when the year had none yet.
+    """
     if not 2000 <= year <= 2100:
         raise DomainError(_("年份应在2000至2100之间。"), field="year")
     if not notice_title.strip():
@@ -123,6 +128,13 @@ def calendar_year_publish(
         calendar_year, created = CalendarYear.objects.select_for_update().get_or_create(
             year=year, defaults={"source": CalendarSource.NOTICE}
         )
+        if not created:
+            check_version(
+                calendar_year,
+                expected_version,
+                _("%(year)s年节假日安排已被他人修改，请刷新页面后重试。") % {"year": year},
+            )
+            calendar_year.version += 1
         taken = CalendarDay.objects.filter(date__in=[day for day, _k, _n in rows]).exclude(
             notice_year=calendar_year
         )

@@ -11,6 +11,7 @@ from core.audit import audit_record
 from core.choices import UnitKind, UnitLevel
 from core.errors import DomainError
 from core.models import Unit, User
+from core.versioning import bump_version, lock_version
 
 EDITABLE_FIELDS = ("name", "short_name", "code", "kind", "level", "division_code", "is_active")
 
@@ -53,13 +54,20 @@ def unit_create(*, actor: User | None, parent_id: int | None, **fields: Any) -> 
     return unit
 
 
-def unit_update(*, actor: User, unit_id: int, **fields: Any) -> Unit:
+def unit_lock_for_edit(*, unit_id: int, expected_version: int | None) -> Unit:
+    """Lock the unit for the surrounding transaction; refuse when it changed since the form was loaded."""
+    return lock_version(
+        Unit.objects.all(), unit_id, expected_version, _("该单位已被他人修改，请刷新页面后重试。")
+    )
+
+
+def unit_update(*, actor: User, unit_id: int, expected_version: int | None = None, **fields: Any) -> Unit:
     """Change a unit's own fields (not its place in the tree)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unexpected fields {sorted(unknown)}")
     with transaction.atomic():
-        unit = Unit.objects.select_for_update().get(pk=unit_id)
+        unit = unit_lock_for_edit(unit_id=unit_id, expected_version=expected_version)
         parent = Unit.objects.get_parent(unit)
         unit_check_placement(
             parent=parent, kind=fields.get("kind", unit.kind), level=fields.get("level", unit.level)
@@ -70,7 +78,7 @@ def unit_update(*, actor: User, unit_id: int, **fields: Any) -> Unit:
         for name in changed:
             setattr(unit, name, fields[name])
         if changed:
-            unit.save(update_fields=[*changed, "updated_at"])
+            unit.save(update_fields=bump_version(unit, [*changed, "updated_at"]))
             audit_record(actor=actor, action="core.unit.updated", target=unit, changed_fields=changed)
     return unit
 

@@ -15,6 +15,7 @@ from core.audit import audit_record
 from core.choices import ADMIN_ROLES, Role
 from core.errors import DomainError
 from core.models import Unit, User
+from core.versioning import bump_version, lock_version
 
 ACCOUNT_FIELDS = ("full_name", "unit_id", "title", "phone", "email", "is_active")
 
@@ -62,21 +63,28 @@ def user_create(*, actor: User | None, username: str, password: str, **fields: A
     return user
 
 
-def user_update(*, actor: User, user_id: int, **fields: Any) -> User:
+def user_lock_for_edit(*, user_id: int, expected_version: int | None) -> User:
+    """Lock the account for the surrounding transaction; refuse when it changed since the form was loaded."""
+    return lock_version(
+        User.objects.all(), user_id, expected_version, _("该账号已被他人修改，请刷新页面后重试。")
+    )
+
+
+def user_update(*, actor: User, user_id: int, expected_version: int | None = None, **fields: Any) -> User:
     """Edit an account's own fields (system admin); roles are not among them."""
     _require(actor, Role.SYSTEM_ADMIN)
     unknown = set(fields) - set(ACCOUNT_FIELDS)
     if unknown:
         raise TypeError(f"unexpected fields {sorted(unknown)}")
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user_id)
+        user = user_lock_for_edit(user_id=user_id, expected_version=expected_version)
         if user.pk == actor.pk and fields.get("is_active") is False:
             raise DomainError(_("不能停用自己的账号。"), field="is_active")
         changed = [name for name, value in fields.items() if getattr(user, name) != value]
         for name in changed:
             setattr(user, name, fields[name])
         if changed:
-            user.save(update_fields=changed)
+            user.save(update_fields=bump_version(user, changed))
             audit_record(actor=actor, action="core.user.updated", target=user, changed_fields=changed)
     return user
 
@@ -115,16 +123,18 @@ def user_check_roles(*, actor: User, user_id: int, roles: list[str]) -> list[str
     return wanted
 
 
-def user_roles_set(*, actor: User, user_id: int, roles: list[str]) -> User:
+def user_roles_set(
+    *, actor: User, user_id: int, roles: list[str], expected_version: int | None = None
+) -> User:
     """Grant or revoke roles (security admin); admin roles stand alone and nobody changes their own."""
     wanted = user_check_roles(actor=actor, user_id=user_id, roles=roles)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user_id)
+        user = user_lock_for_edit(user_id=user_id, expected_version=expected_version)
         before = sorted(user.roles)
         if before == wanted:
             return user
         user.roles = wanted
-        user.save(update_fields=["roles"])
+        user.save(update_fields=bump_version(user, ["roles"]))
         audit_record(
             actor=actor,
             action="core.user.roles_changed",

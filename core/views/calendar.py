@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import CalendarDayKind, DayUnit, Role
 from core.errors import DomainError
-from core.forms import CalendarNoticeForm, DueDateForm, HolidayArrangementFormSet
+from core.forms import CalendarNoticeForm, DueDateForm, HolidayArrangementFormSet, place_error
 from core.http import AuthenticatedRequest
 from core.permissions import role_required
 from core.selectors import calendar_days_between, calendar_snapshot, calendar_year_qs
@@ -129,13 +129,10 @@ def calendar_year_edit(request: AuthenticatedRequest, year: int) -> HttpResponse
                     notice_title=notice_form.cleaned_data["notice_title"],
                     notice_number=notice_form.cleaned_data["notice_number"],
                     published_on=notice_form.cleaned_data["published_on"],
+                    expected_version=notice_form.cleaned_data["version"],
                 )
             except DomainError as error:
-                target = notice_form if error.field in notice_form.fields else None
-                if target is not None:
-                    target.add_error(error.field, error.message)
-                else:
-                    notice_form.add_error(None, error.message)
+                place_error(notice_form, error)
             else:
                 messages.success(
                     request,
@@ -144,10 +141,11 @@ def calendar_year_edit(request: AuthenticatedRequest, year: int) -> HttpResponse
                 )
                 return redirect(f"{reverse('core:calendar')}?year={year}")
     else:
-        initial_notice = {}
+        initial_notice: dict[str, object] = {"version": 0}
         initial_rows: list[dict[str, object]] = []
         if existing is not None:
             initial_notice = {
+                "version": existing.version,
                 "notice_title": existing.notice_title,
                 "notice_number": existing.notice_number,
                 "published_on": existing.published_on,

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accountability.selectors import DeadlineView
+from core.api.serializers import VersionSerializer
 from ledger.choices import OPEN_CASE_STATUSES, CaseStatus, FocusArea, RiskLevel, Source
 from ledger.models import (
     DailyReport,
@@ -204,12 +205,6 @@ class KeyCaseDetailSerializer(KeyCaseListSerializer):
 
 
 # --- key cases: writes ----------------------------------------------------------------------------------------
-
-
-class VersionSerializer(serializers.Serializer[dict[str, Any]]):
-    """Every write may carry the version the caller last saw; a stale one is a 409."""
-
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class KeyCaseFieldsSerializer(serializers.Serializer[dict[str, Any]]):
@@ -413,6 +408,7 @@ class FindingSerializer(serializers.ModelSerializer[Finding]):
             "measures",
             "promoted_case",
             "promoted_case_number",
+            "version",
         ]
         read_only_fields = fields
 
@@ -447,6 +443,7 @@ class ScreeningReportSerializer(serializers.ModelSerializer[ScreeningReport]):
             "overdue",
             "filed_on",
             "filed_by_name",
+            "version",
         ]
         read_only_fields = fields
 
@@ -478,7 +475,7 @@ class FindingInputSerializer(serializers.Serializer[dict[str, Any]]):
     measures = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ReportFileSerializer(serializers.Serializer[dict[str, Any]]):
+class ReportFileSerializer(VersionSerializer):
     """File the report: findings, or an explicit zero report (零报告) with none."""
 
     is_zero = serializers.BooleanField(default=False)
@@ -506,7 +503,7 @@ class ReportFileSerializer(serializers.Serializer[dict[str, Any]]):
         )
 
 
-class PromoteSerializer(KeyCaseFieldsSerializer):
+class PromoteSerializer(KeyCaseFieldsSerializer, VersionSerializer):
     """Promote a finding to a key case; description, risk, head count and measures default to the finding's."""
 
     problem = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -544,7 +541,7 @@ class SensitivePeriodSerializer(serializers.ModelSerializer[SensitivePeriod]):
 
     class Meta:
         model = SensitivePeriod
-        fields = ["id", "name", "starts_on", "ends_on", "note", "units", "running", "created_at"]
+        fields = ["id", "name", "starts_on", "ends_on", "note", "units", "running", "created_at", "version"]
         read_only_fields = fields
 
     def get_running(self, period: SensitivePeriod) -> bool:
@@ -590,7 +587,7 @@ class SensitivePeriodCreateSerializer(serializers.Serializer[dict[str, Any]]):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class PeriodEndSerializer(serializers.Serializer[dict[str, Any]]):
+class PeriodEndSerializer(VersionSerializer):
     on = serializers.DateField(default=_today, help_text="最后一个报送日")
 
 
@@ -621,10 +618,11 @@ class DailyReportSerializer(serializers.ModelSerializer[DailyReport]):
             "overdue",
             "filed_on",
             "filed_by_name",
+            "version",
         ]
         read_only_fields = fields
 
 
-class DailyFileSerializer(serializers.Serializer[dict[str, Any]]):
+class DailyFileSerializer(VersionSerializer):
     is_zero = serializers.BooleanField(default=False)
     content = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

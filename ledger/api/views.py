@@ -236,7 +236,12 @@ class ScreeningReportViewSet(viewsets.ReadOnlyModelViewSet[ScreeningReport]):
         report = screening_report_get_for_user(user, int(pk or 0))
         body = s.ReportFileSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        screening.screening_report_file(actor=user, report_id=report.pk, data=body.to_input())
+        screening.screening_report_file(
+            actor=user,
+            report_id=report.pk,
+            data=body.to_input(),
+            expected_version=body.validated_data["version"],
+        )
         return _report_detail(user, report.pk)
 
 
@@ -258,7 +263,12 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet[Finding]):
         finding = finding_get_for_user(user, int(pk or 0))
         body = s.PromoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        case = screening.finding_promote(actor=user, finding_id=finding.pk, data=body.to_promotion(finding))
+        case = screening.finding_promote(
+            actor=user,
+            finding_id=finding.pk,
+            data=body.to_promotion(finding),
+            expected_version=body.validated_data["version"],
+        )
         return _case_detail(user, case.pk, status.HTTP_201_CREATED)
 
 
@@ -319,7 +329,12 @@ class SensitivePeriodViewSet(
         period = period_get_for_user(user, int(pk or 0))
         body = s.PeriodEndSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        sensitive.sensitive_period_end(actor=user, period_id=period.pk, on=body.validated_data["on"])
+        sensitive.sensitive_period_end(
+            actor=user,
+            period_id=period.pk,
+            on=body.validated_data["on"],
+            expected_version=body.validated_data["version"],
+        )
         return _period_detail(user, period.pk)
 
 
@@ -350,5 +365,6 @@ class DailyReportViewSet(viewsets.ReadOnlyModelViewSet[DailyReport]):
             report_id=report.pk,
             is_zero=body.validated_data["is_zero"],
             content=body.validated_data["content"],
+            expected_version=body.validated_data["version"],
         )
         return Response(s.DailyReportSerializer(daily_report_get_for_user(user, report.pk)).data)

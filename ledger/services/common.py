@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.services import Subject
-from core.errors import ConflictError, DomainError
+from core.errors import DomainError
 from core.models import User
+from core.versioning import bump_version, check_version
 from ledger.choices import KEYCASE_SUBJECT
 from ledger.models import KeyCase
 
@@ -47,15 +48,13 @@ def lock_case(case_id: int, expected_version: int | None = None) -> KeyCase:
         .select_related("office", "responsible_unit", "stabilizing_unit", "owner")
         .get(pk=case_id)
     )
-    if expected_version is not None and case.version != expected_version:
-        raise ConflictError(_("该台账已被他人修改，请刷新后重试。"), code="conflict")
+    check_version(case, expected_version, _("该台账已被他人修改，请刷新后重试。"))
     return case
 
 
 def save_case(case: KeyCase, fields: list[str]) -> None:
     """Save the changed fields and bump the version used to detect concurrent edits."""
-    case.version += 1
-    case.save(update_fields=[*fields, "version", "updated_at"])
+    case.save(update_fields=bump_version(case, [*fields, "updated_at"]))
 
 
 def require_office(actor: User, case: KeyCase) -> None:

@@ -16,6 +16,7 @@ from accountability.services import Subject, deadline_meet, deadline_open
 from core.audit import audit_record
 from core.errors import DomainError
 from core.models import Division, Unit, User
+from core.versioning import bump_version, lock_version
 from ledger.choices import (
     DEFAULT_FREQUENCY_BY_LEVEL,
     SCREENING_REPORT,
@@ -146,7 +147,12 @@ def _finding(report: ScreeningReport, entry: FindingInput, index: int) -> Findin
 
 
 def screening_report_file(
-    *, actor: User, report_id: int, data: ReportInput, received_on: date | None = None
+    *,
+    actor: User,
+    report_id: int,
+    data: ReportInput,
+    received_on: date | None = None,
+    expected_version: int | None = None,
 ) -> ScreeningReport:
     """File the unit's report; filing after the deadline is recorded as late (逾期报送).
 
@@ -154,7 +160,12 @@ def screening_report_file(
     report counts as filed on that date. Staff of the unit itself always file as of today.
     """
     with transaction.atomic():
-        report = ScreeningReport.objects.select_for_update().select_related("round", "unit").get(pk=report_id)
+        report = lock_version(
+            ScreeningReport.objects.select_related("round", "unit"),
+            report_id,
+            expected_version,
+            _("该排查报告已被他人修改，请刷新页面后重试。"),
+        )
         today = timezone.localdate()
         if received_on is None:
             if actor.unit_id != report.unit_id or not actor.has_role("clerk", "handler", "section_head"):
@@ -187,7 +198,9 @@ def screening_report_file(
         report.is_zero = data.is_zero
         report.summary = text(data.summary, "summary", 2000, required=False)
         report.filed_on, report.filed_by = filed_on, actor
-        report.save(update_fields=["state", "is_zero", "summary", "filed_on", "filed_by"])
+        report.save(
+            update_fields=bump_version(report, ["state", "is_zero", "summary", "filed_on", "filed_by"])
+        )
         audit_record(
             actor=actor,
             action="ledger.screening_report.filed",
@@ -201,10 +214,17 @@ def screening_report_file(
     return report
 
 
-def finding_promote(*, actor: User, finding_id: int, data: KeyCaseInput) -> KeyCase:
+def finding_promote(
+    *, actor: User, finding_id: int, data: KeyCaseInput, expected_version: int | None = None
+) -> KeyCase:
     """Promote a finding to a key case in one step; the finding keeps a link to it."""
     with transaction.atomic():
-        finding = Finding.objects.select_for_update().select_related("report__unit").get(pk=finding_id)
+        finding = lock_version(
+            Finding.objects.select_related("report__unit"),
+            finding_id,
+            expected_version,
+            _("该排查发现已被他人修改，请刷新页面后重试。"),
+        )
         if not actor.unit.contains(finding.report.unit):
             raise DomainError(_("只能将本单位或下级单位的排查发现列入台账。"), code="forbidden")
         if finding.promoted_case_id is not None:
@@ -212,6 +232,6 @@ def finding_promote(*, actor: User, finding_id: int, data: KeyCaseInput) -> KeyC
         data.source = Source.SCREENING
         case = keycase_create(actor=actor, data=data)
         finding.promoted_case = case
-        finding.save(update_fields=["promoted_case"])
+        finding.save(update_fields=bump_version(finding, ["promoted_case"]))
         audit_record(actor=actor, action="ledger.finding.promoted", target=finding, detail={"case": case.pk})
     return case

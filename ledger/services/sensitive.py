@@ -15,6 +15,7 @@ from core.audit import audit_record
 from core.choices import UnitLevel
 from core.errors import DomainError
 from core.models import Unit, User
+from core.versioning import bump_version, lock_version
 from ledger.choices import DAILY_REPORT, DAILY_SUBJECT, ReportState
 from ledger.models import DailyReport, SensitivePeriod
 from ledger.services.common import text
@@ -80,10 +81,17 @@ def sensitive_period_create(
     return period
 
 
-def sensitive_period_end(*, actor: User, period_id: int, on: date) -> SensitivePeriod:
+def sensitive_period_end(
+    *, actor: User, period_id: int, on: date, expected_version: int | None = None
+) -> SensitivePeriod:
     """End a period early (the last reporting day is `on`); reports of later days are withdrawn."""
     with transaction.atomic():
-        period = SensitivePeriod.objects.select_for_update().get(pk=period_id)
+        period = lock_version(
+            SensitivePeriod.objects.all(),
+            period_id,
+            expected_version,
+            _("该敏感时期已被他人修改，请刷新页面后重试。"),
+        )
         if (
             not actor.has_role("system_admin", "section_head")
             or not period.units.filter(path__startswith=actor.unit.path).exists()
@@ -103,7 +111,7 @@ def sensitive_period_end(*, actor: User, period_id: int, on: date) -> SensitiveP
         DailyReport.objects.filter(pk__in=[report.pk for report in later]).delete()
         before = period.ends_on
         period.ends_on = on
-        period.save(update_fields=["ends_on"])
+        period.save(update_fields=bump_version(period, ["ends_on"]))
         audit_record(
             actor=actor,
             action="ledger.sensitive_period.ended",
@@ -149,10 +157,17 @@ def daily_reports_open(*, today: date | None = None) -> int:
     return added
 
 
-def daily_report_file(*, actor: User, report_id: int, is_zero: bool, content: str = "") -> DailyReport:
+def daily_report_file(
+    *, actor: User, report_id: int, is_zero: bool, content: str = "", expected_version: int | None = None
+) -> DailyReport:
     """File one day's report (zero report allowed); after its day it is recorded as late."""
     with transaction.atomic():
-        report = DailyReport.objects.select_for_update().get(pk=report_id)
+        report = lock_version(
+            DailyReport.objects.all(),
+            report_id,
+            expected_version,
+            _("该日报已被他人修改，请刷新页面后重试。"),
+        )
         if actor.unit_id != report.unit_id or not actor.has_role("clerk", "handler", "section_head"):
             raise DomainError(_("只能由本单位人员报送本单位的日报。"), code="forbidden")
         if report.state != ReportState.PENDING:
@@ -164,7 +179,9 @@ def daily_report_file(*, actor: User, report_id: int, is_zero: bool, content: st
             ReportState.FILED if deadline.status == DeadlineStatus.MET_ON_TIME else ReportState.FILED_LATE
         )
         report.is_zero, report.content, report.filed_on, report.filed_by = is_zero, content, today, actor
-        report.save(update_fields=["state", "is_zero", "content", "filed_on", "filed_by"])
+        report.save(
+            update_fields=bump_version(report, ["state", "is_zero", "content", "filed_on", "filed_by"])
+        )
         audit_record(
             actor=actor,
             action="ledger.daily_report.filed",

@@ -190,7 +190,7 @@ class CaseAction:
     make_form: Callable[..., forms.Form]
     allowed: Callable[[User, KeyCase, dict[str, Any]], bool]
     perform: Callable[[User, KeyCase, dict[str, Any]], Any]
-    initial: Callable[[KeyCase], dict[str, Any]] = lambda case: {}
+    initial: Callable[[KeyCase], dict[str, Any]] = lambda case: {"version": case.version}
 
 
 def _office(user: User, case: KeyCase) -> bool:
@@ -207,7 +207,12 @@ def _may_request(user: User, case: KeyCase, facts: dict[str, Any]) -> bool:
 
 
 def _link(user: User, case: KeyCase, data: dict[str, Any]) -> list[int]:
-    return keycases.keycase_link_items(actor=user, case_id=case.pk, item_ids=_item_ids(user, data["numbers"]))
+    return keycases.keycase_link_items(
+        actor=user,
+        case_id=case.pk,
+        item_ids=_item_ids(user, data["numbers"]),
+        expected_version=data.get("version"),
+    )
 
 
 ACTIONS: dict[str, CaseAction] = {
@@ -238,7 +243,7 @@ ACTIONS: dict[str, CaseAction] = {
         lambda *a, case, user, **k: StrikeOffRequestForm(*a, **k),
         _may_request,
         lambda user, case, d: keycases.strike_off_request(
-            actor=user, case_id=case.pk, on=d["on"], reason=d["reason"]
+            actor=user, case_id=case.pk, on=d["on"], reason=d["reason"], expected_version=d.get("version")
         ),
     ),
     "strike_off_decide": CaseAction(
@@ -252,6 +257,7 @@ ACTIONS: dict[str, CaseAction] = {
             on=d["on"],
             note=d["note"],
             new_resolve_by=d.get("new_resolve_by"),
+            expected_version=d.get("version"),
         ),
     ),
     "edit": CaseAction(

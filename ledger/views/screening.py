@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.forms import place_error
-from core.http import AuthenticatedRequest
+from core.http import AuthenticatedRequest, posted_version
 from core.permissions import role_required
 from ledger.choices import ReportState, Source
 from ledger.forms import FindingFormSet, KeyCaseForm, ScreeningReportForm, report_input
@@ -80,20 +80,24 @@ def report_file(request: AuthenticatedRequest, report_id: int) -> HttpResponse:
     """A unit's report for a round: the filing form while pending (own unit only), its contents afterwards."""
     user = request.user
     report = screening_report_get_for_user(user, report_id)
-    may_file = (
-        report.state == ReportState.PENDING
-        and report.unit_id == user.unit_id
-        and user.has_role(*FILING_ROLES)
-    )
+    unit_staff = report.unit_id == user.unit_id and user.has_role(*FILING_ROLES)
+    may_file = report.state == ReportState.PENDING and unit_staff
     status = 200
     form: ScreeningReportForm | None = None
     rows: Any = None
-    if may_file and request.method == "POST":
+    # A report posted from a page loaded before a colleague filed still reaches the service, which refuses it
+    # as stale; the form comes back with everything typed and the refusal above it.
+    if unit_staff and request.method == "POST":
         form = ScreeningReportForm(request.POST)
         rows = FindingFormSet(request.POST, prefix="findings")
         if form.is_valid() and rows.is_valid():
             try:
-                screening_report_file(actor=user, report_id=report.pk, data=report_input(form, rows))
+                screening_report_file(
+                    actor=user,
+                    report_id=report.pk,
+                    data=report_input(form, rows),
+                    expected_version=form.cleaned_data["version"],
+                )
             except DomainError as error:
                 _place_report_error(error, form, rows)
             else:
@@ -101,7 +105,7 @@ def report_file(request: AuthenticatedRequest, report_id: int) -> HttpResponse:
                 return redirect("ledger:report_file", report_id=report.pk)
         status = 400
     elif may_file:
-        form = ScreeningReportForm()
+        form = ScreeningReportForm(initial={"version": report.version})
         rows = FindingFormSet(prefix="findings")
     return render(
         request,
@@ -154,7 +158,9 @@ def finding_promote_page(request: AuthenticatedRequest, finding_id: int) -> Http
     """列入台账 from a finding in one step, on the new-case form filled in from the finding."""
     user = request.user
     finding = finding_get_for_user(user, finding_id)
-    if finding.promoted_case_id is not None:
+    # A form posted after someone else promoted the finding goes on to the service, which refuses it as stale
+    # and the form keeps what was typed.
+    if finding.promoted_case_id is not None and request.method != "POST":
         messages.info(request, _("该排查发现已列入台账。"))
         return redirect("ledger:case_detail", case_id=finding.promoted_case_id)
     form = KeyCaseForm(
@@ -168,7 +174,12 @@ def finding_promote_page(request: AuthenticatedRequest, finding_id: int) -> Http
             form.add_error("items", error)
         else:
             try:
-                case = finding_promote(actor=user, finding_id=finding.pk, data=form.to_input(item_ids))
+                case = finding_promote(
+                    actor=user,
+                    finding_id=finding.pk,
+                    data=form.to_input(item_ids),
+                    expected_version=posted_version(request),
+                )
             except DomainError as error:
                 place_error(form, error)
             else:
@@ -177,6 +188,12 @@ def finding_promote_page(request: AuthenticatedRequest, finding_id: int) -> Http
     return render(
         request,
         "ledger/case_form.html",
-        {"form": form, "title": _("排查发现列入台账"), "finding": finding},
+        {
+            "form": form,
+            "title": _("排查发现列入台账"),
+            "finding": finding,
+            # A refused form keeps the version it was loaded at, so a stale page stays refused until reloaded.
+            "finding_version": posted_version(request) if form.is_bound else finding.version,
+        },
         status=400 if form.is_bound else 200,
     )

@@ -81,7 +81,7 @@ def _period_context(request: AuthenticatedRequest, period_id: int, end_form: Per
         "page": page,
         "query": "",
         "show_content": not user.is_admin_role,
-        "end_form": (end_form or PeriodEndForm()) if may_end else None,
+        "end_form": (end_form or PeriodEndForm(initial={"version": period.version})) if may_end else None,
     }
 
 
@@ -99,7 +99,12 @@ def period_end(request: AuthenticatedRequest, period_id: int) -> HttpResponse:
     form = PeriodEndForm(request.POST)
     if form.is_valid():
         try:
-            sensitive_period_end(actor=request.user, period_id=period.pk, on=form.cleaned_data["on"])
+            sensitive_period_end(
+                actor=request.user,
+                period_id=period.pk,
+                on=form.cleaned_data["on"],
+                expected_version=form.cleaned_data["version"],
+            )
         except DomainError as error:
             place_error(form, error)
         else:
@@ -116,15 +121,14 @@ def daily_file(request: AuthenticatedRequest, report_id: int) -> HttpResponse:
     """One day's report of the user's unit: the form while pending, the filed report afterwards."""
     user = request.user
     report = daily_report_get_for_user(user, report_id)
-    may_file = (
-        report.state == ReportState.PENDING
-        and report.unit_id == user.unit_id
-        and user.has_role(*FILING_ROLES)
-    )
+    unit_staff = report.unit_id == user.unit_id and user.has_role(*FILING_ROLES)
     form = None
     status = 200
-    if may_file:
-        form = DailyReportForm(request.POST if request.method == "POST" else None)
+    # Posted after a colleague filed (a stale page): the service refuses it and the form keeps what was typed.
+    if unit_staff and (report.state == ReportState.PENDING or request.method == "POST"):
+        form = DailyReportForm(
+            request.POST if request.method == "POST" else None, initial={"version": report.version}
+        )
         if form.is_bound:
             status = 400
             if form.is_valid():
@@ -134,6 +138,7 @@ def daily_file(request: AuthenticatedRequest, report_id: int) -> HttpResponse:
                         report_id=report.pk,
                         is_zero=form.cleaned_data["is_zero"],
                         content=form.cleaned_data["content"],
+                        expected_version=form.cleaned_data["version"],
                     )
                 except DomainError as error:
                     place_error(form, error)

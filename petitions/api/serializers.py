@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.utils import html
 
 from accountability.selectors import DeadlineView
+from core.api.serializers import VersionSerializer
 from core.pii import mask_address, mask_id_number, mask_phone
 from petitions.choices import (
     Channel,
@@ -236,11 +237,10 @@ def _today() -> date:
     return timezone.localdate()
 
 
-class StepSerializer(serializers.Serializer[dict[str, Any]]):
+class StepSerializer(VersionSerializer):
     """Every step takes its date (default today) and optionally the version the caller last saw."""
 
     on = serializers.DateField(default=_today)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
 class AssignSerializer(StepSerializer):

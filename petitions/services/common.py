@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.services import Subject
-from core.errors import ConflictError, DomainError
+from core.errors import DomainError
 from core.models import Unit, User
+from core.versioning import bump_version, check_version
 from petitions.choices import ITEM_SUBJECT, TRANSITIONS, Action, Status
 from petitions.models import Item, ItemEvent
 
@@ -57,8 +58,7 @@ def lock_item(item_id: int, expected_version: int | None = None) -> Item:
         .select_related("registered_unit", "responsible_unit", "review_unit", "recheck_unit")
         .get(pk=item_id)
     )
-    if expected_version is not None and item.version != expected_version:
-        raise ConflictError(_("该信访件已被他人修改，请刷新页面后重试。"), code="conflict")
+    check_version(item, expected_version, _("该信访件已被他人修改，请刷新页面后重试。"))
     return item
 
 
@@ -119,5 +119,4 @@ def record_event(
 
 def save_item(item: Item, fields: list[str]) -> None:
     """Save the changed fields and bump the version used to detect concurrent edits."""
-    item.version += 1
-    item.save(update_fields=[*fields, "version", "updated_at"])
+    item.save(update_fields=bump_version(item, [*fields, "updated_at"]))
