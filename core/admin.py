@@ -8,9 +8,11 @@ from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import AdminSite
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
@@ -18,6 +20,7 @@ from core.errors import DomainError
 from core.forms import place_error
 from core.models import RoleAssignment, Unit, User
 from core.selectors import unit_qs_visible_to, user_qs_visible_to
+from core.services.twofactor import otp_devices_reset
 from core.services.units import unit_check_code_free, unit_check_placement, unit_create, unit_update
 from core.services.users import (
     user_check_password,
@@ -41,6 +44,10 @@ class XinfangAdminSite(AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return isinstance(user, User) and user.has_role(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """Everyone signs in on the system's own page, which asks for the second factor and counts failures."""
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("core:login"))
 
 
 admin_site = XinfangAdminSite(name="admin")
@@ -258,6 +265,7 @@ class RoleAssignmentAdmin(RoleGatedAdmin):
     readonly_fields = ["username", "full_name", "unit"]
     fields = ["username", "full_name", "unit", "roles"]
     ordering = ["unit__path", "username"]
+    actions = ["reset_two_factor"]
 
     @admin.display(description=_("角色"))
     def roles_display(self, obj: User) -> str:
@@ -274,6 +282,18 @@ class RoleAssignmentAdmin(RoleGatedAdmin):
         # get_form builds a new form class per request, so the actor never leaks between requests.
         form.actor = actor(request)  # type: ignore[attr-defined]
         return form
+
+    @admin.action(description=_("重置所选账号的双因素认证（手机丢失时）"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            try:
+                otp_devices_reset(actor=actor(request), user_id=user.pk)
+            except DomainError as error:
+                messages.error(request, f"{user.username}：{error.message}")
+            else:
+                messages.success(
+                    request, _("已重置 %(name)s 的双因素认证，下次登录时重新绑定。") % {"name": user.username}
+                )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         try:

@@ -1,4 +1,4 @@
-"""Audit rows for sign-in, sign-out and failed sign-in, fed by Django's authentication signals."""
+"""Audit rows for sign-in, sign-out and failed sign-in (a wrong password or one-time code), fed by Django's signals."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def record_login_failure(
     audit_record(
         actor=None,
         username=username,
-        action="core.auth.login_failed",
+        action="core.auth.otp_failed" if kwargs.get("factor") == "otp" else "core.auth.login_failed",
         object_type="core.user",
         object_id=username,
         object_repr=username,

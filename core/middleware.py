@@ -1,13 +1,18 @@
-"""Request middleware: idle session expiry by role, and the client address for audit rows."""
+"""Request middleware: idle session expiry by role, the client address for audit rows, the second-factor gate."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
 
 from core.audit import request_origin
+from core.twofactor import second_factor_required
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -44,3 +49,28 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with request_origin(client_ip(request)):
             return self.get_response(request)
+
+
+class SecondFactorGateMiddleware:
+    """A signed-in session of a role that requires two factors reaches nothing unless a code verified it.
+
+    Sign-in only completes after the code, so this catches sessions that predate the requirement (a role granted
+    or an authenticator reset while signed in): pages sign them out to start over, the API answers 403.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and second_factor_required(user)
+            and not user.is_verified()
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("须先完成双因素认证（验证码）才能使用。")}, status=403)
+            logout(request)
+            return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+        return self.get_response(request)

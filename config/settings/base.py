@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "treebeard",
     "core",
     "accountability",
@@ -45,9 +47,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.IdleSessionMiddleware",
     "core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.SecondFactorGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -130,6 +134,16 @@ AXES_LOCKOUT_CALLABLE = "core.views.auth.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
+# Two-factor sign-in (TOTP authenticator apps): required for these roles, optional for everyone else.
+XF_OTP_REQUIRED_ROLES = env_list(
+    "XF_OTP_REQUIRED_ROLES", ["system_admin", "security_admin", "audit_admin", "leader"]
+)
+# Minutes a correct password waits for its second factor before the sign-in starts over.
+XF_OTP_PENDING_MINUTES = env_int("XF_OTP_PENDING_MINUTES", 5, minimum=1)
+OTP_TOTP_ISSUER = env_str("XF_OTP_ISSUER", "信访事项管理系统")
+# Wrong codes count toward the account lockout above, exactly like wrong passwords; no second, per-device delay.
+OTP_TOTP_THROTTLE_FACTOR = 0
+
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -156,7 +170,7 @@ XF_SITE_URL = env_str("XF_SITE_URL", "http://127.0.0.1:8000")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so an unauthenticated call gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

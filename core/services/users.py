@@ -15,6 +15,7 @@ from core.audit import audit_record
 from core.choices import ADMIN_ROLES, Role
 from core.errors import DomainError
 from core.models import Unit, User
+from core.twofactor import second_factor_required
 
 ACCOUNT_FIELDS = ("full_name", "unit_id", "title", "phone", "email", "is_active")
 
@@ -171,7 +172,9 @@ def user_unlock(*, actor: User, username: str) -> int:
 
 
 def user_api_token_issue(*, actor: User) -> Token:
-    """Replace the user's API token with a new one."""
+    """Replace the user's API token with a new one; not for roles that must sign in with two factors."""
+    if second_factor_required(actor):
+        raise DomainError(_("您的角色须使用双因素认证，不能生成 API 令牌。"), code="forbidden")
     with transaction.atomic():
         Token.objects.filter(user=actor).delete()
         token = Token.objects.create(user=actor)

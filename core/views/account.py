@@ -14,6 +14,7 @@ from core.errors import DomainError
 from core.forms import PasswordChangeForm
 from core.http import AuthenticatedRequest
 from core.services.users import user_api_token_issue, user_api_token_revoke, user_set_password
+from core.twofactor import otp_devices_confirmed, second_factor_required
 
 
 @login_required
@@ -36,7 +37,14 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "core/account.html",
-        {"form": form, "new_token": new_token, "has_token": has_token},
+        {
+            "form": form,
+            "new_token": new_token,
+            "has_token": has_token,
+            "token_allowed": not second_factor_required(user),
+            "two_factor_devices": otp_devices_confirmed(user).count(),
+            "two_factor_required": second_factor_required(user),
+        },
     )
 
 
@@ -44,8 +52,12 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def api_token_issue(request: AuthenticatedRequest) -> HttpResponse:
     """Issue a fresh API token and show it once."""
-    token = user_api_token_issue(actor=request.user)
-    request.session["new_api_token"] = token.key
+    try:
+        token = user_api_token_issue(actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        request.session["new_api_token"] = token.key
     return redirect("core:account")
 
 
