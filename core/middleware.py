@@ -1,4 +1,5 @@
-"""Request middleware: idle session expiry by role, the client address for audit rows, the second-factor gate."""
+"""Request middleware: idle session expiry by role, the client address for audit rows, and the gates that hold a
+session until its second factor is verified and a due password change is made."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.audit import request_origin
+from core.passwords import password_change_reason
 from core.twofactor import second_factor_required
 
 
@@ -73,4 +76,24 @@ class SecondFactorGateMiddleware:
                 return JsonResponse({"detail": _("须先完成双因素认证（验证码）才能使用。")}, status=403)
             logout(request)
             return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+        return self.get_response(request)
+
+
+class PasswordChangeGateMiddleware:
+    """While the initial password is unchanged or the password is older than the maximum age, every page sends
+    the user to the password change page (sign-out still works) and the API answers 403."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            reason = password_change_reason(user)
+            if reason is not None:
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": reason}, status=403)
+                allowed = {reverse("core:password_change"), reverse("core:logout")}
+                if request.path not in allowed:
+                    return redirect("core:password_change")
         return self.get_response(request)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/enrol/", twofactor.login_enrol, name="login_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", account.account, name="account"),
+    path("account/password/", account.password_change, name="password_change"),
     path("account/two-factor/", twofactor.account_two_factor, name="account_two_factor"),
     path("account/two-factor/add/", twofactor.account_two_factor_add, name="account_two_factor_add"),
     path(

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.SecondFactorGateMiddleware",
+    "core.middleware.PasswordChangeGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,6 +108,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password lifecycle: none of the last XF_PASSWORD_HISTORY passwords again; a change due after the maximum age.
+XF_PASSWORD_HISTORY = env_int("XF_PASSWORD_HISTORY", 5, minimum=1)
+XF_PASSWORD_MAX_AGE_DAYS = env_int("XF_PASSWORD_MAX_AGE_DAYS", 90, minimum=1)
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import ADMIN_ROLES, Role
@@ -27,6 +28,9 @@ class User(AbstractUser):
         blank=True,
         verbose_name=_("角色"),
     )
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+    # Set when an admin opens the account or resets its password: the user chooses their own at first sign-in.
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
 
     REQUIRED_FIELDS = ["full_name", "unit"]
 
@@ -74,3 +78,19 @@ class RoleAssignment(User):
         proxy = True
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's recent passwords, so none of the last few is chosen again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        indexes = [models.Index(fields=["user", "-set_at"], name="core_pwhist_user_set_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.set_at:%Y-%m-%d %H:%M}"

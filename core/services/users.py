@@ -5,16 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from core.audit import audit_record
 from core.choices import ADMIN_ROLES, Role
 from core.errors import DomainError
-from core.models import Unit, User
+from core.models import PasswordHistory, Unit, User
 from core.twofactor import second_factor_required
 
 ACCOUNT_FIELDS = ("full_name", "unit_id", "title", "phone", "email", "is_active")
@@ -33,6 +36,36 @@ def user_check_password(password: str, user: User) -> None:
         raise DomainError(" ".join(exc.messages), field="password") from exc
 
 
+def user_check_password_unused(password: str, user: User) -> None:
+    """Refuse any of the account's last XF_PASSWORD_HISTORY passwords (the current one included)."""
+    keep = settings.XF_PASSWORD_HISTORY
+    recent = list(user.password_history.order_by("-set_at", "-pk").values_list("password", flat=True)[:keep])
+    if user.password and user.password not in recent:
+        recent = [user.password, *recent][:keep]
+    if any(check_password(password, encoded) for encoded in recent):
+        raise DomainError(
+            _("不能使用最近%(count)s次用过的密码，请换一个新密码。") % {"count": keep}, field="password"
+        )
+
+
+def _password_store(user: User, password: str, *, must_change: bool) -> None:
+    """Set the password with its date, keep its hash in the history and drop hashes older than the last few."""
+    if user.pk is not None and user.password:
+        newest = PasswordHistory.objects.filter(user=user).order_by("-set_at", "-pk").first()
+        if newest is None or newest.password != user.password:
+            # An account from before the history was kept: remember the password it is leaving.
+            PasswordHistory.objects.create(user=user, password=user.password, set_at=user.password_changed_at)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = must_change
+    user.save()
+    PasswordHistory.objects.create(user=user, password=user.password, set_at=user.password_changed_at)
+    stale = user.password_history.order_by("-set_at", "-pk").values_list("pk", flat=True)[
+        settings.XF_PASSWORD_HISTORY :
+    ]
+    PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+
+
 def user_check_username_free(username: str) -> None:
     """Refuse an empty account name or one already taken (case-insensitively)."""
     if not username.strip():
@@ -41,8 +74,14 @@ def user_check_username_free(username: str) -> None:
         raise DomainError(_("账号“%(name)s”已存在。") % {"name": username}, field="username")
 
 
-def user_create(*, actor: User | None, username: str, password: str, **fields: Any) -> User:
-    """Open an account (system admin). Roles are granted separately by the security admin."""
+def user_create(
+    *, actor: User | None, username: str, password: str, force_change: bool | None = None, **fields: Any
+) -> User:
+    """Open an account (system admin). Roles are granted separately by the security admin.
+
+    An account opened by an admin must choose its own password at first sign-in (`force_change`, by default
+    whenever there is an actor); demo data opens accounts without an actor and is not forced.
+    """
     if actor is not None:
         _require(actor, Role.SYSTEM_ADMIN)
     unknown = set(fields) - set(ACCOUNT_FIELDS)
@@ -55,8 +94,9 @@ def user_create(*, actor: User | None, username: str, password: str, **fields: A
             raise DomainError(_("请选择所属单位。"), field="unit")
         user = User(username=username, **fields)
         user_check_password(password, user)
-        user.set_password(password)
-        user.save()
+        _password_store(
+            user, password, must_change=actor is not None if force_change is None else force_change
+        )
         audit_record(
             actor=actor, action="core.user.created", target=user, changed_fields=[*fields, "password"]
         )
@@ -83,19 +123,21 @@ def user_update(*, actor: User, user_id: int, **fields: Any) -> User:
 
 
 def user_set_password(*, actor: User, user_id: int, password: str) -> User:
-    """Set a password: the system admin for anyone, or a user for themself."""
-    if actor.pk != user_id:
+    """Set a password: the system admin for anyone (a reset, which the user must change at next sign-in), or a
+    user for themself. None of the last few passwords may come back."""
+    own = actor.pk == user_id
+    if not own:
         _require(actor, Role.SYSTEM_ADMIN)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user_id)
         user_check_password(password, user)
-        user.set_password(password)
-        user.save(update_fields=["password"])
+        user_check_password_unused(password, user)
+        _password_store(user, password, must_change=not own)
         audit_record(
             actor=actor,
-            action="core.user.password_changed" if actor.pk == user_id else "core.user.password_reset",
+            action="core.user.password_changed" if own else "core.user.password_reset",
             target=user,
-            changed_fields=["password"],
+            changed_fields=["password", "password_changed_at", "must_change_password"],
         )
     return user
 
