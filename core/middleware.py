@@ -3,6 +3,7 @@ session until its second factor is verified and a due password change is made.""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import request_origin
 from core.passwords import password_change_reason
+from core.services.sessions import SEEN_KEY, TOUCH_INTERVAL, user_session_touch
 from core.twofactor import second_factor_required
 
 
@@ -96,4 +98,21 @@ class PasswordChangeGateMiddleware:
                 allowed = {reverse("core:password_change"), reverse("core:logout")}
                 if request.path not in allowed:
                     return redirect("core:password_change")
+        return self.get_response(request)
+
+
+class SessionActivityMiddleware:
+    """Keep 最近活动 and the address of the user's session current, writing at most once a minute."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        key = request.session.session_key if hasattr(request, "session") else None
+        if user is not None and user.is_authenticated and key:
+            now = int(time.time())
+            if now - int(request.session.get(SEEN_KEY, 0)) >= TOUCH_INTERVAL.total_seconds():
+                user_session_touch(session_key=key, ip_address=client_ip(request))
+                request.session[SEEN_KEY] = now
         return self.get_response(request)

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core.views import account, audit, auth, calendar, divisions, home, twofactor, units
+from core.views import account, audit, auth, calendar, divisions, home, sessions, twofactor, units
 
 app_name = "core"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", account.account, name="account"),
     path("account/password/", account.password_change, name="password_change"),
+    path("account/sessions/", sessions.session_list, name="session_list"),
+    path("account/sessions/<int:session_id>/end/", sessions.session_end, name="session_end"),
+    path("account/sessions/end-others/", sessions.session_end_others, name="session_end_others"),
     path("account/two-factor/", twofactor.account_two_factor, name="account_two_factor"),
     path("account/two-factor/add/", twofactor.account_two_factor_add, name="account_two_factor_add"),
     path(

@@ -94,3 +94,22 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.set_at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """A signed-in session as its user sees it on 登录会话: when and where it started, when it was last used."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField(_("登录时间"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("最近活动"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="core_usersession_user_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.started_at:%Y-%m-%d %H:%M}"

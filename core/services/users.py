@@ -18,6 +18,7 @@ from core.audit import audit_record
 from core.choices import ADMIN_ROLES, Role
 from core.errors import DomainError
 from core.models import PasswordHistory, Unit, User
+from core.services.sessions import user_sessions_end_all
 from core.twofactor import second_factor_required
 
 ACCOUNT_FIELDS = ("full_name", "unit_id", "title", "phone", "email", "is_active")
@@ -122,9 +123,12 @@ def user_update(*, actor: User, user_id: int, **fields: Any) -> User:
     return user
 
 
-def user_set_password(*, actor: User, user_id: int, password: str) -> User:
+def user_set_password(
+    *, actor: User, user_id: int, password: str, current_session_key: str | None = None
+) -> User:
     """Set a password: the system admin for anyone (a reset, which the user must change at next sign-in), or a
-    user for themself. None of the last few passwords may come back."""
+    user for themself. None of the last few passwords may come back. Every other session of the account ends;
+    a user's own change keeps `current_session_key`, the one it was made in."""
     own = actor.pk == user_id
     if not own:
         _require(actor, Role.SYSTEM_ADMIN)
@@ -133,11 +137,13 @@ def user_set_password(*, actor: User, user_id: int, password: str) -> User:
         user_check_password(password, user)
         user_check_password_unused(password, user)
         _password_store(user, password, must_change=not own)
+        ended = user_sessions_end_all(user=user, keep_key=current_session_key if own else None)
         audit_record(
             actor=actor,
             action="core.user.password_changed" if own else "core.user.password_reset",
             target=user,
             changed_fields=["password", "password_changed_at", "must_change_password"],
+            detail={"sessions_ended": ended},
         )
     return user
 

@@ -14,6 +14,7 @@ from core.errors import DomainError
 from core.forms import PasswordChangeForm
 from core.http import AuthenticatedRequest
 from core.passwords import password_change_reason
+from core.services.sessions import user_session_rekey
 from core.services.users import user_api_token_issue, user_api_token_revoke, user_set_password
 from core.twofactor import otp_devices_confirmed, second_factor_required
 
@@ -23,13 +24,20 @@ def _password_changed(request: AuthenticatedRequest, form: PasswordChangeForm) -
     if request.method != "POST" or not form.is_valid():
         return False
     user = request.user
+    old_key = request.session.session_key
     try:
-        user_set_password(actor=user, user_id=user.pk, password=form.cleaned_data["new_password"])
+        user_set_password(
+            actor=user,
+            user_id=user.pk,
+            password=form.cleaned_data["new_password"],
+            current_session_key=old_key,
+        )
     except DomainError as error:
         form.add_error("new_password", error.message)
         return False
     user.refresh_from_db()
-    update_session_auth_hash(request, user)
+    update_session_auth_hash(request, user)  # keeps this session, under a new key
+    user_session_rekey(old_key=old_key, new_key=request.session.session_key)
     messages.success(request, _("密码已修改。"))
     return True
 
