@@ -27,6 +27,7 @@ from core.services.users import (
     user_check_roles,
     user_check_username_free,
     user_create,
+    user_enable,
     user_roles_set,
     user_set_password,
     user_unlock,
@@ -56,6 +57,15 @@ admin_site = XinfangAdminSite(name="admin")
 def actor(request: HttpRequest) -> User:
     """The signed-in admin; the site's permission check has already refused everyone else."""
     return cast(User, request.user)
+
+
+def enable_selected(request: HttpRequest, queryset: QuerySet[User]) -> None:
+    """Re-enable the selected accounts (those disabled as unused, or by hand) through the service."""
+    names = []
+    for user in queryset.filter(is_active=False):
+        user_enable(actor=actor(request), user_id=user.pk)
+        names.append(user.username)
+    messages.success(request, _("已重新启用：%(names)s") % {"names": "、".join(names) or "—"})
 
 
 class RoleGatedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -184,11 +194,25 @@ class AccountAdmin(RoleGatedAdmin):
     """Accounts in the system admin's subtree. Roles are not editable here (security admin's duty)."""
 
     form = AccountForm
-    list_display = ["username", "full_name", "unit", "title", "roles_display", "is_active", "last_login"]
+    list_display = [
+        "username",
+        "full_name",
+        "unit",
+        "title",
+        "roles_display",
+        "is_active",
+        "last_login",
+        "inactive_disabled_at",
+    ]
     list_filter = ["is_active"]
     search_fields = ["username", "full_name"]
     ordering = ["unit__path", "username"]
-    readonly_fields = ["roles_display", "last_login", "date_joined"]
+    readonly_fields = ["roles_display", "last_login", "date_joined", "inactive_disabled_at"]
+    actions = ["enable_accounts"]
+
+    @admin.action(description=_("重新启用所选账号"))
+    def enable_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        enable_selected(request, queryset)
 
     @admin.display(description=_("角色"))
     def roles_display(self, obj: User) -> str:
@@ -260,12 +284,17 @@ class RoleAssignmentAdmin(RoleGatedAdmin):
 
     role = Role.SECURITY_ADMIN
     form = RoleAssignmentForm
-    list_display = ["username", "full_name", "unit", "roles_display", "is_active"]
+    list_display = ["username", "full_name", "unit", "roles_display", "is_active", "inactive_disabled_at"]
+    list_filter = ["is_active"]
     search_fields = ["username", "full_name"]
     readonly_fields = ["username", "full_name", "unit"]
     fields = ["username", "full_name", "unit", "roles"]
     ordering = ["unit__path", "username"]
-    actions = ["reset_two_factor"]
+    actions = ["reset_two_factor", "enable_accounts"]
+
+    @admin.action(description=_("重新启用所选账号"))
+    def enable_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        enable_selected(request, queryset)
 
     @admin.display(description=_("角色"))
     def roles_display(self, obj: User) -> str:

@@ -112,6 +112,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Password lifecycle: none of the last XF_PASSWORD_HISTORY passwords again; a change due after the maximum age.
 XF_PASSWORD_HISTORY = env_int("XF_PASSWORD_HISTORY", 5, minimum=1)
 XF_PASSWORD_MAX_AGE_DAYS = env_int("XF_PASSWORD_MAX_AGE_DAYS", 90, minimum=1)
+# Accounts nobody signed in to for this many days are disabled each night (the security or system admin re-enables).
+XF_ACCOUNT_INACTIVE_DAYS = env_int("XF_ACCOUNT_INACTIVE_DAYS", 90, minimum=1)
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
@@ -231,6 +233,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "core.sessions_clear_expired",
         "schedule": crontab(minute=17, hour=3),
+    },
+    "disable-unused-accounts": {
+        "task": "core.users_disable_inactive",
+        "schedule": crontab(minute=37, hour=3),
     },
     "purge-old-login-attempts": {
         "task": "core.login_attempts_purge",

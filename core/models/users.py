@@ -31,6 +31,9 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
     # Set when an admin opens the account or resets its password: the user chooses their own at first sign-in.
     must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
+    # Unused for XF_ACCOUNT_INACTIVE_DAYS, counted from the last sign-in, the opening or the last re-enabling.
+    enabled_at = models.DateTimeField(_("重新启用时间"), null=True, blank=True)
+    inactive_disabled_at = models.DateTimeField(_("长期未用停用时间"), null=True, blank=True)
 
     REQUIRED_FIELDS = ["full_name", "unit"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from axes.utils import reset as axes_reset
@@ -10,6 +11,8 @@ from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -117,6 +120,12 @@ def user_update(*, actor: User, user_id: int, **fields: Any) -> User:
         changed = [name for name, value in fields.items() if getattr(user, name) != value]
         for name in changed:
             setattr(user, name, fields[name])
+        if "is_active" in changed:
+            if user.is_active:
+                user.enabled_at, user.inactive_disabled_at = timezone.now(), None
+                changed += ["enabled_at", "inactive_disabled_at"]
+            else:
+                user_sessions_end_all(user=user)
         if changed:
             user.save(update_fields=changed)
             audit_record(actor=actor, action="core.user.updated", target=user, changed_fields=changed)
@@ -239,3 +248,56 @@ def user_api_token_revoke(*, actor: User) -> bool:
                 actor=actor, action="core.user.api_token_revoked", target=actor, changed_fields=["token"]
             )
     return bool(deleted)
+
+
+def user_enable(*, actor: User, user_id: int) -> User:
+    """Re-enable a disabled account (security or system admin); unused days count again from now."""
+    if not actor.has_role(Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN):
+        raise DomainError(_("您没有执行此操作的权限。"), code="forbidden")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        if user.is_active:
+            return user
+        before = user.inactive_disabled_at
+        user.is_active, user.enabled_at, user.inactive_disabled_at = True, timezone.now(), None
+        user.save(update_fields=["is_active", "enabled_at", "inactive_disabled_at"])
+        audit_record(
+            actor=actor,
+            action="core.user.enabled",
+            target=user,
+            changed_fields=["is_active", "enabled_at", "inactive_disabled_at"],
+            detail={"disabled_as_unused_at": before.isoformat() if before else None},
+        )
+    return user
+
+
+def users_disable_inactive() -> list[str]:
+    """Disable every active account unused for XF_ACCOUNT_INACTIVE_DAYS (no sign-in since then, nor opened or
+    re-enabled since); one audit row per account, its sessions ended. Returns the account names."""
+    now = timezone.now()
+    cutoff = now - timedelta(days=settings.XF_ACCOUNT_INACTIVE_DAYS)
+    last_used = Greatest(
+        Coalesce(F("last_login"), F("date_joined")), Coalesce(F("enabled_at"), F("date_joined"))
+    )
+    with transaction.atomic():
+        unused = list(
+            User.objects.select_for_update(skip_locked=True)
+            .alias(last_used=last_used)
+            .filter(is_active=True, last_used__lt=cutoff)
+            .order_by("pk")
+        )
+        for user in unused:
+            user.is_active, user.inactive_disabled_at = False, now
+            user.save(update_fields=["is_active", "inactive_disabled_at"])
+            user_sessions_end_all(user=user)
+            audit_record(
+                actor=None,
+                action="core.user.disabled_unused",
+                target=user,
+                changed_fields=["is_active", "inactive_disabled_at"],
+                detail={
+                    "last_login": user.last_login.isoformat() if user.last_login else None,
+                    "days": settings.XF_ACCOUNT_INACTIVE_DAYS,
+                },
+            )
+    return [user.username for user in unused]
