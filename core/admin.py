@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import AdminSite
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -47,7 +47,10 @@ class XinfangAdminSite(AdminSite):
         return isinstance(user, User) and user.has_role(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        """Everyone signs in on the system's own page, which asks for the second factor and counts failures."""
+        """Everyone signs in on the system's own page, which asks for the second factor and counts failures; a
+        signed-in user without an admin role is refused here rather than sent round to sign in again."""
+        if request.user.is_authenticated:
+            raise PermissionDenied
         return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("core:login"))
 
 
