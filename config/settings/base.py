@@ -8,6 +8,7 @@ from pathlib import Path
 from celery.schedules import crontab
 
 from config.env import env_bool, env_database, env_int, env_list, env_pairs, env_str
+from core.choices import Role
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -143,7 +144,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Two-factor sign-in (TOTP authenticator apps): required for these roles, optional for everyone else.
 XF_OTP_REQUIRED_ROLES = env_list(
-    "XF_OTP_REQUIRED_ROLES", ["system_admin", "security_admin", "audit_admin", "leader"]
+    "XF_OTP_REQUIRED_ROLES", ["system_admin", "security_admin", "audit_admin", "leader"], allowed=Role.values
 )
 # Minutes a correct password waits for its second factor before the sign-in starts over.
 XF_OTP_PENDING_MINUTES = env_int("XF_OTP_PENDING_MINUTES", 5, minimum=1)
