@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
@@ -52,12 +53,16 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
-def env_list(name: str, default: list[str]) -> list[str]:
-    """Return a comma-separated list with blanks removed."""
+def env_list(name: str, default: list[str], *, allowed: Iterable[str] | None = None) -> list[str]:
+    """Return a comma-separated list with blanks removed; with `allowed`, every item must be one of them."""
     raw = os.environ.get(name)
     if raw is None:
         return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    unknown = sorted(set(items) - set(allowed)) if allowed is not None else []
+    if unknown:
+        raise ImproperlyConfigured(f"Environment variable {name}: unknown value(s) {', '.join(unknown)}.")
+    return items
 
 
 def env_pairs(

@@ -8,9 +8,11 @@ from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import AdminSite
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
@@ -18,6 +20,7 @@ from core.errors import DomainError
 from core.forms import place_error
 from core.models import RoleAssignment, Unit, User
 from core.selectors import unit_qs_visible_to, user_qs_visible_to
+from core.services.twofactor import otp_devices_reset
 from core.services.units import (
     unit_check_code_free,
     unit_check_placement,
@@ -30,6 +33,7 @@ from core.services.users import (
     user_check_roles,
     user_check_username_free,
     user_create,
+    user_enable,
     user_lock_for_edit,
     user_roles_set,
     user_set_password,
@@ -49,6 +53,13 @@ class XinfangAdminSite(AdminSite):
         user = request.user
         return isinstance(user, User) and user.has_role(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
 
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """Everyone signs in on the system's own page, which asks for the second factor and counts failures; a
+        signed-in user without an admin role is refused here rather than sent round to sign in again."""
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"), reverse("core:login"))
+
 
 admin_site = XinfangAdminSite(name="admin")
 
@@ -56,6 +67,15 @@ admin_site = XinfangAdminSite(name="admin")
 def actor(request: HttpRequest) -> User:
     """The signed-in admin; the site's permission check has already refused everyone else."""
     return cast(User, request.user)
+
+
+def enable_selected(request: HttpRequest, queryset: QuerySet[User]) -> None:
+    """Re-enable the selected accounts (those disabled as unused, or by hand) through the service."""
+    names = []
+    for user in queryset.filter(is_active=False):
+        user_enable(actor=actor(request), user_id=user.pk)
+        names.append(user.username)
+    messages.success(request, _("已重新启用：%(names)s") % {"names": "、".join(names) or "—"})
 
 
 class RoleGatedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -226,11 +246,25 @@ class AccountAdmin(RoleGatedAdmin):
     """Accounts in the system admin's subtree. Roles are not editable here (security admin's duty)."""
 
     form = AccountForm
-    list_display = ["username", "full_name", "unit", "title", "roles_display", "is_active", "last_login"]
+    list_display = [
+        "username",
+        "full_name",
+        "unit",
+        "title",
+        "roles_display",
+        "is_active",
+        "last_login",
+        "inactive_disabled_at",
+    ]
     list_filter = ["is_active"]
     search_fields = ["username", "full_name"]
     ordering = ["unit__path", "username"]
-    readonly_fields = ["roles_display", "last_login", "date_joined"]
+    readonly_fields = ["roles_display", "last_login", "date_joined", "inactive_disabled_at"]
+    actions = ["enable_accounts"]
+
+    @admin.action(description=_("重新启用所选账号"))
+    def enable_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        enable_selected(request, queryset)
 
     @admin.display(description=_("角色"))
     def roles_display(self, obj: User) -> str:
@@ -315,11 +349,17 @@ class RoleAssignmentAdmin(RoleGatedAdmin):
 
     role = Role.SECURITY_ADMIN
     form = RoleAssignmentForm
-    list_display = ["username", "full_name", "unit", "roles_display", "is_active"]
+    list_display = ["username", "full_name", "unit", "roles_display", "is_active", "inactive_disabled_at"]
+    list_filter = ["is_active"]
     search_fields = ["username", "full_name"]
     readonly_fields = ["username", "full_name", "unit"]
     fields = ["username", "full_name", "unit", "roles", "record_version"]
     ordering = ["unit__path", "username"]
+    actions = ["reset_two_factor", "enable_accounts"]
+
+    @admin.action(description=_("重新启用所选账号"))
+    def enable_accounts(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        enable_selected(request, queryset)
 
     @admin.display(description=_("角色"))
     def roles_display(self, obj: User) -> str:
@@ -336,6 +376,18 @@ class RoleAssignmentAdmin(RoleGatedAdmin):
         # get_form builds a new form class per request, so the actor never leaks between requests.
         form.actor = actor(request)  # type: ignore[attr-defined]
         return form
+
+    @admin.action(description=_("重置所选账号的双因素认证（手机丢失时）"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            try:
+                otp_devices_reset(actor=actor(request), user_id=user.pk)
+            except DomainError as error:
+                messages.error(request, f"{user.username}：{error.message}")
+            else:
+                messages.success(
+                    request, _("已重置 %(name)s 的双因素认证，下次登录时重新绑定。") % {"name": user.username}
+                )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         try:

@@ -52,7 +52,8 @@ def audit_record(
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
-        object_repr = object_repr or str(target)[:200]
+        # A model holding personal data names itself through `audit_repr` (masked); the audit admin reads these rows.
+        object_repr = object_repr or str(getattr(target, "audit_repr", None) or target)[:200]
     origin = _origin.get()
     known = actor if actor is not None and actor.pk is not None else None
     return AuditEvent.objects.create(

@@ -1,4 +1,4 @@
-"""Audit rows for sign-in, sign-out and failed sign-in, fed by Django's authentication signals."""
+"""Audit rows for sign-in, sign-out and failed sign-in (a wrong password or one-time code), fed by Django's signals."""
 
 from __future__ import annotations
 
@@ -8,15 +8,26 @@ from django.contrib.auth import user_logged_in, user_logged_out, user_login_fail
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
 from core.audit import audit_record
+from core.middleware import client_ip
 from core.models import User
+from core.services.sessions import SEEN_KEY, user_session_forget, user_session_started
 
 
 @receiver(user_logged_in)
 def record_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
     with transaction.atomic():
         audit_record(actor=user, action="core.auth.logged_in", target=user)
+        if request.session.session_key:
+            user_session_started(
+                user=user,
+                session_key=request.session.session_key,
+                ip_address=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+            request.session[SEEN_KEY] = int(timezone.now().timestamp())
 
 
 @receiver(user_logged_out)
@@ -25,6 +36,8 @@ def record_logout(sender: Any, request: HttpRequest, user: User | None, **kwargs
         return
     with transaction.atomic():
         audit_record(actor=user, action="core.auth.logged_out", target=user)
+        if request.session.session_key:
+            user_session_forget(session_key=request.session.session_key)
 
 
 @receiver(user_login_failed)
@@ -36,7 +49,7 @@ def record_login_failure(
     audit_record(
         actor=None,
         username=username,
-        action="core.auth.login_failed",
+        action="core.auth.otp_failed" if kwargs.get("factor") == "otp" else "core.auth.login_failed",
         object_type="core.user",
         object_id=username,
         object_repr=username,

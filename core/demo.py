@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from base64 import b32decode
 from typing import Any
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.choices import DivisionLevel, Role, UnitKind, UnitLevel
-from core.devrun import DEMO_PASSWORD
-from core.models import Division, Unit
+from core.devrun import DEMO_OTP_SECRET, DEMO_PASSWORD
+from core.models import Division, Unit, User
 from core.services.divisions import division_add
+from core.services.twofactor import otp_device_bootstrap
 from core.services.units import unit_create
 from core.services.users import user_create, user_roles_bootstrap
+from core.twofactor import second_factor_required
 
 ROOT_CODE = "LJ"
 
@@ -208,11 +212,28 @@ def seed_demo_divisions(stdout: Any) -> None:
         stdout.write(f"core: 已添加 {len(missing)} 个演示行政区划。")
 
 
+def seed_demo_authenticators(stdout: Any) -> None:
+    """Give the demo accounts whose role requires two factors the published demo authenticator, once each."""
+    key_hex = b32decode(DEMO_OTP_SECRET).hex()
+    usernames = [username for username, *_rest in ACCOUNTS]
+    accounts = User.objects.filter(username__in=usernames).exclude(
+        pk__in=TOTPDevice.objects.filter(confirmed=True).values("user_id")
+    )
+    added: list[str] = []
+    for user in accounts:
+        if second_factor_required(user):
+            otp_device_bootstrap(user_id=user.pk, key_hex=key_hex)
+            added.append(user.username)
+    if added:
+        stdout.write(f"core: 已为 {'、'.join(added)} 绑定演示身份验证器（密钥 {DEMO_OTP_SECRET}）。")
+
+
 def seed_demo(stdout: Any) -> None:
     """Create the demo city and accounts once; later runs leave existing data alone."""
     seed_demo_divisions(stdout)
     if Unit.objects.filter(code=ROOT_CODE).exists():
         stdout.write("core: 演示单位与账号已存在，跳过。")
+        seed_demo_authenticators(stdout)
         return
     with transaction.atomic():
         _create_tree(CITY_TREE, None)
@@ -228,3 +249,4 @@ def seed_demo(stdout: Any) -> None:
             )
             user_roles_bootstrap(user_id=user.pk, roles=list(roles))
     stdout.write(f"core: 已创建 {len(units)} 个单位、{len(ACCOUNTS)} 个演示账号。")
+    seed_demo_authenticators(stdout)

@@ -17,6 +17,9 @@ from types import FrameType
 from core.embedded import ROOT, RUN_DIR, EmbeddedPostgres, EmbeddedRedis, port_is_free
 
 DEMO_PASSWORD = "Demo@Xinfang2026"  # noqa: S105 (published demo accounts, printed at start-up)
+# The demo accounts that must sign in with two factors share one published authenticator secret (base32).
+DEMO_OTP_SECRET = "XINFANGDEMOTOTPSECRETKEYFORDEMOS"  # noqa: S105
+DEMO_OTP_ACCOUNTS = "leader、leader_qs、sysadmin、secadmin、auditor"
 DEMO_ACCOUNTS = [
     ("clerk", "登记员 · 临江市信访局"),
     ("clerk_cg", "登记员 · 城关区信访局"),
@@ -195,6 +198,8 @@ def run(port: int) -> int:
         _say(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, label in DEMO_ACCOUNTS:
             _say(f"  {username:<12} {label}")
+        _say(f"{DEMO_OTP_ACCOUNTS} 登录时还需输入验证码：在手机身份验证器中手动添加密钥")
+        _say(f"  {DEMO_OTP_SECRET}（基于时间、6位、30秒），或运行 oathtool --totp -b {DEMO_OTP_SECRET}")
         _say("日志：.run/logs/   按 Ctrl-C 停止全部服务")
         _say("=" * 60)
         while not stopping:

@@ -63,6 +63,22 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
+class OtpCodeForm(forms.Form):
+    """The six-digit code an authenticator app shows."""
+
+    code = forms.RegexField(
+        label=_("验证码"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"required": _("请输入验证码。"), "invalid": _("请输入身份验证器显示的6位数字。")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 7, "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).strip()
+
+
 class DueDateForm(forms.Form):
     """Inputs of the due-date calculator."""
 

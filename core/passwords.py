@@ -1,12 +1,29 @@
-"""Password rules beyond Django's built-ins: three of four character classes, a Chinese length message."""
+"""Password rules beyond Django's built-ins (three of four character classes, a Chinese length message) and when
+a user must change theirs."""
 
 from __future__ import annotations
 
 import string
+from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+
+def password_change_reason(user: Any) -> str | None:
+    """Why the user must change their password before anything else, or None when they need not."""
+    if user.must_change_password:
+        return _("这是管理员设置的初始密码，请先修改为只有您知道的新密码。")
+    age = timezone.now() - user.password_changed_at
+    if age > timedelta(days=settings.XF_PASSWORD_MAX_AGE_DAYS):
+        return _("您的密码已超过%(days)s天未修改，请先修改密码。") % {
+            "days": settings.XF_PASSWORD_MAX_AGE_DAYS
+        }
+    return None
 
 
 class CharacterClassValidator:

@@ -20,6 +20,13 @@ def lookup_hash(kind: str, value: str) -> str:
     return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
 
 
+def mask_name(value: str) -> str:
+    """张**: the family name stays, the given name is hidden."""
+    if not value:
+        return ""
+    return value[0] + MASK * max(len(value) - 1, 1)
+
+
 def mask_id_number(value: str) -> str:
     """110105********002X: the address code and the last four characters stay visible."""
     if not value:

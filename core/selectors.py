@@ -5,12 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.models import Session
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
 from core.choices import CalendarDayKind, Role
-from core.models import AuditEvent, CalendarDay, CalendarRevision, CalendarYear, Division, Unit, User
+from core.models import (
+    AuditEvent,
+    CalendarDay,
+    CalendarRevision,
+    CalendarYear,
+    Division,
+    Unit,
+    User,
+    UserSession,
+)
 from core.workcalendar import CalendarSnapshot
 
 AnyUser = User | AnonymousUser
@@ -175,3 +185,9 @@ def unit_division_code_nearest(user: AnyUser) -> str:
         .first()
     )
     return code or ""
+
+
+def user_session_qs_for(user: User) -> QuerySet[UserSession]:
+    """The user's own sessions that are still signed in, most recently used first."""
+    live = Session.objects.filter(expire_date__gte=timezone.now()).values("session_key")
+    return UserSession.objects.filter(user=user, session_key__in=live).order_by("-last_seen_at", "-pk")

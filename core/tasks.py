@@ -7,12 +7,19 @@ from django.utils import timezone
 
 from core.rollups import rollups_registered
 from core.services.maintenance import login_attempts_purge, sessions_clear_expired
+from core.services.users import users_disable_inactive
 
 
 @shared_task(name="core.sessions_clear_expired")
 def sessions_clear_expired_task() -> int:
     """Delete expired sessions; returns how many were removed."""
     return sessions_clear_expired()
+
+
+@shared_task(name="core.users_disable_inactive")
+def users_disable_inactive_task() -> int:
+    """Disable accounts unused for XF_ACCOUNT_INACTIVE_DAYS; returns how many (a rerun the same day finds none)."""
+    return len(users_disable_inactive())
 
 
 @shared_task(name="core.login_attempts_purge")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from core.models import Unit
+from core.pii import mask_name
 from petitions.choices import (
     Action,
     AttachmentKind,
@@ -79,6 +80,11 @@ class Petitioner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_repr(self) -> str:
+        """How audit rows name the person: masked, since the audit admin may not read personal data."""
+        return _("信访人%(name)s（编号%(id)s）") % {"name": mask_name(self.name), "id": self.pk}
 
 
 class Item(models.Model):

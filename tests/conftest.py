@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -10,6 +11,9 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from accountability.ladder import ladder_defaults_load
@@ -17,6 +21,7 @@ from accountability.models import DeadlineRule
 from core.choices import Role, UnitKind, UnitLevel
 from core.models import CalendarYear, Division, Unit, User
 from core.services.calendar import calendar_seed_from_package
+from core.twofactor import second_factor_required
 from ledger.seed_data import ledger_rules_load
 from petitions.models import Category
 from petitions.seed_data import reference_data_load
@@ -88,9 +93,23 @@ def tree(db: None) -> Tree:
     )
 
 
+def authenticator_for(user: User) -> TOTPDevice:
+    """The user's confirmed authenticator, added directly when there is none (test set-up)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+
+
+def otp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The code the authenticator app shows now (or `steps_ahead` 30-second steps later)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
-    """Create an account directly (test set-up, not the behaviour under test)."""
+    """Create an account directly (test set-up, not the behaviour under test); a role that requires two-factor
+    sign-in gets a confirmed authenticator, as it would have after enrolling."""
     counter = iter(range(1, 10_000))
 
     def make(unit: Unit, roles: list[str], username: str | None = None, **extra: object) -> User:
@@ -103,6 +122,8 @@ def make_user(db: None) -> Callable[..., User]:
         )
         user.set_password(PASSWORD)
         user.save()
+        if second_factor_required(user):
+            authenticator_for(user)
         return user
 
     return make
@@ -142,12 +163,17 @@ def personas(tree: Tree, make_user: Callable[..., User]) -> Personas:
 
 @pytest.fixture
 def client_for() -> Callable[[User | None], Client]:
-    """A browser-like client signed in as the user (or anonymous for None)."""
+    """A browser-like client signed in as the user (or anonymous for None), its session verified by the user's
+    authenticator when the role requires two factors, as after the code step of sign-in."""
 
     def make(user: User | None) -> Client:
         client = Client()
         if user is not None:
             client.force_login(user)
+            if second_factor_required(user):
+                session = client.session
+                session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+                session.save()
         return client
 
     return make

@@ -8,6 +8,7 @@ from pathlib import Path
 from celery.schedules import crontab
 
 from config.env import env_bool, env_database, env_int, env_list, env_pairs, env_str
+from core.choices import Role
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -30,6 +31,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "treebeard",
     "core",
     "accountability",
@@ -45,9 +48,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.IdleSessionMiddleware",
     "core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.SecondFactorGateMiddleware",
+    "core.middleware.PasswordChangeGateMiddleware",
+    "core.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -103,6 +110,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password lifecycle: none of the last XF_PASSWORD_HISTORY passwords again; a change due after the maximum age.
+XF_PASSWORD_HISTORY = env_int("XF_PASSWORD_HISTORY", 5, minimum=1)
+XF_PASSWORD_MAX_AGE_DAYS = env_int("XF_PASSWORD_MAX_AGE_DAYS", 90, minimum=1)
+# Accounts nobody signed in to for this many days are disabled each night (the security or system admin re-enables).
+XF_ACCOUNT_INACTIVE_DAYS = env_int("XF_ACCOUNT_INACTIVE_DAYS", 90, minimum=1)
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:login"
@@ -130,6 +142,16 @@ AXES_LOCKOUT_CALLABLE = "core.views.auth.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
+# Two-factor sign-in (TOTP authenticator apps): required for these roles, optional for everyone else.
+XF_OTP_REQUIRED_ROLES = env_list(
+    "XF_OTP_REQUIRED_ROLES", ["system_admin", "security_admin", "audit_admin", "leader"], allowed=Role.values
+)
+# Minutes a correct password waits for its second factor before the sign-in starts over.
+XF_OTP_PENDING_MINUTES = env_int("XF_OTP_PENDING_MINUTES", 5, minimum=1)
+OTP_TOTP_ISSUER = env_str("XF_OTP_ISSUER", "信访事项管理系统")
+# Wrong codes count toward the account lockout above, exactly like wrong passwords; no second, per-device delay.
+OTP_TOTP_THROTTLE_FACTOR = 0
+
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -156,7 +178,7 @@ XF_SITE_URL = env_str("XF_SITE_URL", "http://127.0.0.1:8000")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so an unauthenticated call gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -212,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "core.sessions_clear_expired",
         "schedule": crontab(minute=17, hour=3),
+    },
+    "disable-unused-accounts": {
+        "task": "core.users_disable_inactive",
+        "schedule": crontab(minute=37, hour=3),
     },
     "purge-old-login-attempts": {
         "task": "core.login_attempts_purge",

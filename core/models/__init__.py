@@ -4,7 +4,7 @@ from core.models.audit import AuditEvent
 from core.models.calendar import CalendarDay, CalendarRevision, CalendarYear
 from core.models.divisions import Division
 from core.models.units import Unit
-from core.models.users import RoleAssignment, User
+from core.models.users import PasswordHistory, RoleAssignment, User, UserSession
 
 __all__ = [
     "AuditEvent",
@@ -12,7 +12,9 @@ __all__ = [
     "CalendarRevision",
     "CalendarYear",
     "Division",
+    "PasswordHistory",
     "RoleAssignment",
     "Unit",
     "User",
+    "UserSession",
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import ADMIN_ROLES, Role
@@ -29,6 +30,12 @@ class User(AbstractUser):
         verbose_name=_("角色"),
     )
     version = version_field()
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+    # Set when an admin opens the account or resets its password: the user chooses their own at first sign-in.
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
+    # Unused for XF_ACCOUNT_INACTIVE_DAYS, counted from the last sign-in, the opening or the last re-enabling.
+    enabled_at = models.DateTimeField(_("重新启用时间"), null=True, blank=True)
+    inactive_disabled_at = models.DateTimeField(_("长期未用停用时间"), null=True, blank=True)
 
     REQUIRED_FIELDS = ["full_name", "unit"]
 
@@ -76,3 +83,38 @@ class RoleAssignment(User):
         proxy = True
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's recent passwords, so none of the last few is chosen again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        indexes = [models.Index(fields=["user", "-set_at"], name="core_pwhist_user_set_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.set_at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """A signed-in session as its user sees it on 登录会话: when and where it started, when it was last used."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField(_("登录时间"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("最近活动"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        indexes = [models.Index(fields=["user", "-last_seen_at"], name="core_usersession_user_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.started_at:%Y-%m-%d %H:%M}"

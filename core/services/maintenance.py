@@ -11,18 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.services.sessions import user_sessions_forget_expired
 
 
 def sessions_clear_expired() -> int:
-    """Remove sessions past their expiry (Django never deletes them by itself)."""
+    """Remove sessions past their expiry (Django never deletes them by itself), and their 登录会话 records."""
     with transaction.atomic():
         deleted, _detail = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-        if deleted:
+        forgotten = user_sessions_forget_expired()
+        if deleted or forgotten:
             audit_record(
                 actor=None,
                 action="core.sessions.cleared",
                 object_type="sessions.session",
-                detail={"deleted": deleted},
+                detail={"deleted": deleted, "records": forgotten},
             )
     return int(deleted)
 

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from core.audit import audit_record
 from core.choices import ADMIN_ROLES, Role
 from core.errors import DomainError
-from core.models import Unit, User
+from core.models import PasswordHistory, Unit, User
+from core.services.sessions import user_sessions_end_all
+from core.twofactor import second_factor_required
 from core.versioning import bump_version, lock_version
 
 ACCOUNT_FIELDS = ("full_name", "unit_id", "title", "phone", "email", "is_active")
@@ -33,6 +41,36 @@ def user_check_password(password: str, user: User) -> None:
         raise DomainError(" ".join(exc.messages), field="password") from exc
 
 
+def user_check_password_unused(password: str, user: User) -> None:
+    """Refuse any of the account's last XF_PASSWORD_HISTORY passwords (the current one included)."""
+    keep = settings.XF_PASSWORD_HISTORY
+    recent = list(user.password_history.order_by("-set_at", "-pk").values_list("password", flat=True)[:keep])
+    if user.password and user.password not in recent:
+        recent = [user.password, *recent][:keep]
+    if any(check_password(password, encoded) for encoded in recent):
+        raise DomainError(
+            _("不能使用最近%(count)s次用过的密码，请换一个新密码。") % {"count": keep}, field="password"
+        )
+
+
+def _password_store(user: User, password: str, *, must_change: bool) -> None:
+    """Set the password with its date, keep its hash in the history and drop hashes older than the last few."""
+    if user.pk is not None and user.password:
+        newest = PasswordHistory.objects.filter(user=user).order_by("-set_at", "-pk").first()
+        if newest is None or newest.password != user.password:
+            # An account from before the history was kept: remember the password it is leaving.
+            PasswordHistory.objects.create(user=user, password=user.password, set_at=user.password_changed_at)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.must_change_password = must_change
+    user.save()
+    PasswordHistory.objects.create(user=user, password=user.password, set_at=user.password_changed_at)
+    stale = user.password_history.order_by("-set_at", "-pk").values_list("pk", flat=True)[
+        settings.XF_PASSWORD_HISTORY :
+    ]
+    PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+
+
 def user_check_username_free(username: str) -> None:
     """Refuse an empty account name or one already taken (case-insensitively)."""
     if not username.strip():
@@ -41,8 +79,14 @@ def user_check_username_free(username: str) -> None:
         raise DomainError(_("账号“%(name)s”已存在。") % {"name": username}, field="username")
 
 
-def user_create(*, actor: User | None, username: str, password: str, **fields: Any) -> User:
-    """Open an account (system admin). Roles are granted separately by the security admin."""
+def user_create(
+    *, actor: User | None, username: str, password: str, force_change: bool | None = None, **fields: Any
+) -> User:
+    """Open an account (system admin). Roles are granted separately by the security admin.
+
+    An account opened by an admin must choose its own password at first sign-in (`force_change`, by default
+    whenever there is an actor); demo data opens accounts without an actor and is not forced.
+    """
     if actor is not None:
         _require(actor, Role.SYSTEM_ADMIN)
     unknown = set(fields) - set(ACCOUNT_FIELDS)
@@ -55,8 +99,9 @@ def user_create(*, actor: User | None, username: str, password: str, **fields: A
             raise DomainError(_("请选择所属单位。"), field="unit")
         user = User(username=username, **fields)
         user_check_password(password, user)
-        user.set_password(password)
-        user.save()
+        _password_store(
+            user, password, must_change=actor is not None if force_change is None else force_change
+        )
         audit_record(
             actor=actor, action="core.user.created", target=user, changed_fields=[*fields, "password"]
         )
@@ -83,26 +128,39 @@ def user_update(*, actor: User, user_id: int, expected_version: int | None = Non
         changed = [name for name, value in fields.items() if getattr(user, name) != value]
         for name in changed:
             setattr(user, name, fields[name])
+        if "is_active" in changed:
+            if user.is_active:
+                user.enabled_at, user.inactive_disabled_at = timezone.now(), None
+                changed += ["enabled_at", "inactive_disabled_at"]
+            else:
+                user_sessions_end_all(user=user)
         if changed:
             user.save(update_fields=bump_version(user, changed))
             audit_record(actor=actor, action="core.user.updated", target=user, changed_fields=changed)
     return user
 
 
-def user_set_password(*, actor: User, user_id: int, password: str) -> User:
-    """Set a password: the system admin for anyone, or a user for themself."""
-    if actor.pk != user_id:
+def user_set_password(
+    *, actor: User, user_id: int, password: str, current_session_key: str | None = None
+) -> User:
+    """Set a password: the system admin for anyone (a reset, which the user must change at next sign-in), or a
+    user for themself. None of the last few passwords may come back. Every other session of the account ends;
+    a user's own change keeps `current_session_key`, the one it was made in."""
+    own = actor.pk == user_id
+    if not own:
         _require(actor, Role.SYSTEM_ADMIN)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user_id)
         user_check_password(password, user)
-        user.set_password(password)
-        user.save(update_fields=["password"])
+        user_check_password_unused(password, user)
+        _password_store(user, password, must_change=not own)
+        ended = user_sessions_end_all(user=user, keep_key=current_session_key if own else None)
         audit_record(
             actor=actor,
-            action="core.user.password_changed" if actor.pk == user_id else "core.user.password_reset",
+            action="core.user.password_changed" if own else "core.user.password_reset",
             target=user,
-            changed_fields=["password"],
+            changed_fields=["password", "password_changed_at", "must_change_password"],
+            detail={"sessions_ended": ended},
         )
     return user
 
@@ -181,7 +239,9 @@ def user_unlock(*, actor: User, username: str) -> int:
 
 
 def user_api_token_issue(*, actor: User) -> Token:
-    """Replace the user's API token with a new one."""
+    """Replace the user's API token with a new one; not for roles that must sign in with two factors."""
+    if second_factor_required(actor):
+        raise DomainError(_("您的角色须使用双因素认证，不能生成 API 令牌。"), code="forbidden")
     with transaction.atomic():
         Token.objects.filter(user=actor).delete()
         token = Token.objects.create(user=actor)
@@ -198,3 +258,56 @@ def user_api_token_revoke(*, actor: User) -> bool:
                 actor=actor, action="core.user.api_token_revoked", target=actor, changed_fields=["token"]
             )
     return bool(deleted)
+
+
+def user_enable(*, actor: User, user_id: int) -> User:
+    """Re-enable a disabled account (security or system admin); unused days count again from now."""
+    if not actor.has_role(Role.SECURITY_ADMIN, Role.SYSTEM_ADMIN):
+        raise DomainError(_("您没有执行此操作的权限。"), code="forbidden")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        if user.is_active:
+            return user
+        before = user.inactive_disabled_at
+        user.is_active, user.enabled_at, user.inactive_disabled_at = True, timezone.now(), None
+        user.save(update_fields=["is_active", "enabled_at", "inactive_disabled_at"])
+        audit_record(
+            actor=actor,
+            action="core.user.enabled",
+            target=user,
+            changed_fields=["is_active", "enabled_at", "inactive_disabled_at"],
+            detail={"disabled_as_unused_at": before.isoformat() if before else None},
+        )
+    return user
+
+
+def users_disable_inactive() -> list[str]:
+    """Disable every active account unused for XF_ACCOUNT_INACTIVE_DAYS (no sign-in since then, nor opened or
+    re-enabled since); one audit row per account, its sessions ended. Returns the account names."""
+    now = timezone.now()
+    cutoff = now - timedelta(days=settings.XF_ACCOUNT_INACTIVE_DAYS)
+    last_used = Greatest(
+        Coalesce(F("last_login"), F("date_joined")), Coalesce(F("enabled_at"), F("date_joined"))
+    )
+    with transaction.atomic():
+        unused = list(
+            User.objects.select_for_update(skip_locked=True)
+            .alias(last_used=last_used)
+            .filter(is_active=True, last_used__lt=cutoff)
+            .order_by("pk")
+        )
+        for user in unused:
+            user.is_active, user.inactive_disabled_at = False, now
+            user.save(update_fields=["is_active", "inactive_disabled_at"])
+            user_sessions_end_all(user=user)
+            audit_record(
+                actor=None,
+                action="core.user.disabled_unused",
+                target=user,
+                changed_fields=["is_active", "inactive_disabled_at"],
+                detail={
+                    "last_login": user.last_login.isoformat() if user.last_login else None,
+                    "days": settings.XF_ACCOUNT_INACTIVE_DAYS,
+                },
+            )
+    return [user.username for user in unused]

@@ -7,18 +7,29 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.forms import LoginForm
+from core.signin import signin_pending_start
+from core.twofactor import otp_devices_confirmed, second_factor_expected
 
 
 class LoginView(auth_views.LoginView):
-    """The Chinese sign-in page."""
+    """The Chinese sign-in page; an account with a second factor goes on to the code (or enrolment) step."""
 
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        user = form.get_user()
+        if not second_factor_expected(user):
+            return super().form_valid(form)
+        signin_pending_start(self.request, user=user, next_url=self.get_success_url())
+        if otp_devices_confirmed(user).exists():
+            return redirect("core:login_verify")
+        return redirect("core:login_enrol")
 
 
 def lockout_response(

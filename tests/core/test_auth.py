@@ -9,8 +9,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from core.models import AuditEvent
-from tests.conftest import PASSWORD
+from core.models import AuditEvent, User
+from tests.conftest import PASSWORD, authenticator_for, otp_code
 
 LOCKED = "已被锁定"
 WRONG = "用户名或密码不正确"
@@ -86,8 +86,13 @@ def test_a_disabled_account_gets_the_same_answer_as_a_wrong_password(personas):
 
 
 def _signed_in(username: str) -> Client:
+    """A client through the whole sign-in: the password, then the code where the account has an authenticator."""
     client = Client()
-    assert sign_in(client, username, PASSWORD).status_code == 302
+    response = sign_in(client, username, PASSWORD)
+    if response["Location"] == "/login/verify/":
+        device = authenticator_for(User.objects.get(username=username))
+        response = client.post("/login/verify/", {"code": otp_code(device)})
+    assert response["Location"] == "/"
     return client
 
 

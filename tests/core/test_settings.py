@@ -46,6 +46,9 @@ def test_valid_environment_starts():
         ("XF_LOGIN_FAILURE_LIMIT", "-3", "below 1"),
         ("DATABASE_URL", "mysql://root@localhost/x", "must point at PostgreSQL"),
         ("XF_DEADLINE_ROLL_FORWARD", "maybe", "XF_DEADLINE_ROLL_FORWARD"),
+        ("XF_OTP_REQUIRED_ROLES", "leaders,audit_admin", "XF_OTP_REQUIRED_ROLES: unknown value(s) leaders"),
+        ("XF_PASSWORD_MAX_AGE_DAYS", "0", "XF_PASSWORD_MAX_AGE_DAYS=0 is below 1"),
+        ("XF_ACCOUNT_INACTIVE_DAYS", "ninety", "XF_ACCOUNT_INACTIVE_DAYS='ninety' is not a whole number"),
     ],
 )
 def test_a_bad_value_fails_loudly_at_start_up(variable, value, message):

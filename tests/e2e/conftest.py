@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+from tests.conftest import otp_code
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -71,7 +75,8 @@ def base_url(live_server: object) -> str:
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
-    """Fill the sign-in form with the keyboard, as a clerk would."""
+    """Fill the sign-in form with the keyboard, as a clerk would; accounts with an authenticator (leaders and the
+    admin roles) then type the code it shows on the second page."""
     page.goto(f"{base_url}/login/")
     account = page.locator("input[name=username]")
     expect(account).to_be_focused()  # autofocus: the clerk starts typing at once
@@ -79,6 +84,21 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     expect(account).to_have_value(username)
     page.keyboard.press("Tab")
     page.keyboard.type(password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    if page.url.endswith("/login/verify/"):
+        enter_code(page, username)
+
+
+def enter_code(page: Page, username: str) -> None:
+    """Type the code the user's authenticator shows now into the focused code field and submit it."""
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    # A code is accepted once: after a sign-in in the same 30-second step, wait for the next code.
+    while device.last_t >= int(time.time() - device.t0) // device.step:
+        time.sleep(1)
+    expect(page.locator("input[name=code]")).to_be_focused()
+    page.keyboard.press("Control+a")  # after a refused code the field still holds it
+    page.keyboard.type(otp_code(device))
     with page.expect_navigation():
         page.keyboard.press("Enter")
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from base64 import b32encode
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.conftest import PASSWORD, authenticator_for, otp_code
+from tests.e2e.conftest import enter_code, sign_in
 
 
 def test_a_clerk_signs_in_with_the_keyboard_and_sees_the_home_page(page: Page, base_url: str, personas):
@@ -94,3 +96,39 @@ def test_a_system_admin_sees_the_missing_calendar_warning_and_enters_the_notice(
     )
     expect(page.get_by_test_id("calendar-exceptions")).to_contain_text("2027-01-31")
     expect(page.get_by_test_id("calendar-warning")).to_have_count(0)
+
+
+def test_a_leader_types_the_authenticator_code_on_the_second_page(page: Page, base_url: str, personas):
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("账号").fill("leader")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{base_url}/login/verify/")
+    expect(page.get_by_role("heading", name="输入验证码")).to_be_visible()
+    shown = otp_code(authenticator_for(personas.leader))
+    page.get_by_label("验证码", exact=True).fill("000000" if shown != "000000" else "111111")
+    page.get_by_role("button", name="验证并登录").click()
+    expect(page.get_by_test_id("code-error")).to_contain_text("验证码不正确")
+    enter_code(page, "leader")
+    expect(page).to_have_url(f"{base_url}/")
+    expect(page.get_by_test_id("role-labels")).to_have_text("领导")
+
+
+def test_an_auditor_without_an_authenticator_binds_one_before_anything_else(
+    page: Page, base_url: str, personas
+):
+    TOTPDevice.objects.filter(user=personas.audit_admin).delete()
+    sign_in(page, base_url, "auditor", PASSWORD)
+    expect(page).to_have_url(f"{base_url}/login/enrol/")
+    expect(page.locator(".otp-qr svg")).to_be_visible()
+    secret = page.get_by_test_id("otp-secret").inner_text().replace(" ", "")
+    device = TOTPDevice.objects.get(user=personas.audit_admin, confirmed=False)
+    assert b32encode(device.bin_key).decode() == secret
+    page.goto(f"{base_url}/audit/")
+    expect(page).to_have_url(re.compile(r"/login/"))
+    page.goto(f"{base_url}/login/enrol/")
+    page.get_by_label("验证码", exact=True).fill(otp_code(device))
+    page.get_by_role("button", name="确认绑定并登录").click()
+    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
+    page.get_by_role("link", name="审计日志").click()
+    expect(page.get_by_test_id("audit-table")).to_contain_text("core.otp.device_confirmed")

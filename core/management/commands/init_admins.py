@@ -46,6 +46,7 @@ class Command(BaseCommand):
                         actor=None,
                         username=username,
                         password=options["password"],
+                        force_change=True,
                         full_name=full_name,
                         unit_id=root.pk,
                     )
