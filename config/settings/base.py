@@ -290,9 +290,10 @@ if len(XF_FIELD_KEYS.get(XF_FIELD_KEY_ID, b"")) != XF_FIELD_KEY_BYTES[XF_FIELD_C
         f"{XF_FIELD_KEY_BYTES[XF_FIELD_CIPHER]} bytes for {XF_FIELD_CIPHER}."
     )
 XF_REVEAL_ROLES = env_list("XF_REVEAL_ROLES", ["clerk", "handler", "section_head"])
-# Attachments: size per file, files per upload, and the types accepted (checked by content, not name).
+# Attachments: size per file, files per upload and per item, and the types accepted (checked by content, not name).
 XF_ATTACHMENT_MAX_MB = env_int("XF_ATTACHMENT_MAX_MB", 10, minimum=1)
 XF_ATTACHMENT_MAX_FILES = env_int("XF_ATTACHMENT_MAX_FILES", 10, minimum=1)
+XF_ATTACHMENT_MAX_PER_ITEM = env_int("XF_ATTACHMENT_MAX_PER_ITEM", 30, minimum=1)
 # Repeat detection: how far back and how similar earlier items must be to be suggested.
 XF_REPEAT_LOOKBACK_DAYS = env_int("XF_REPEAT_LOOKBACK_DAYS", 1095, minimum=30)
 XF_REPEAT_SIMILARITY_PERCENT = env_int("XF_REPEAT_SIMILARITY_PERCENT", 30, minimum=1)

@@ -25,6 +25,7 @@ from core.models import AuditEvent, User
 from petitions.choices import ROUTING, AttachmentKind, Channel, Marker, Purpose, Status
 from petitions.models import Attachment, Category, Item, ItemPetitioner, Petitioner
 from petitions.services import lifecycle
+from petitions.services.attachments import attachments_add
 from petitions.services.intake import (
     DEMAND_LIMIT,
     QUERY_CODE_ALPHABET,
@@ -551,6 +552,46 @@ def test_files_of_a_refused_registration_are_not_left_in_storage(personas: Perso
         )
     after = set(Path(settings.MEDIA_ROOT).rglob("*")) if Path(settings.MEDIA_ROOT).exists() else set()
     assert {path for path in after - before if path.is_file()} == set()
+
+
+@override_settings(XF_ATTACHMENT_MAX_FILES=2)
+def test_a_registration_with_more_files_than_one_upload_may_carry_is_refused(personas: Personas):
+    files = [(AttachmentKind.PHOTO, SimpleUploadedFile(f"{n}.png", PNG)) for n in range(3)]
+    with pytest.raises(DomainError) as caught:
+        _register_with(personas.clerk_a, *files)
+    assert caught.value.field == "attachments"
+    assert caught.value.message == "一次最多上传2个文件，本次选择了3个。"
+    assert not Item.objects.exists()
+
+
+@override_settings(XF_ATTACHMENT_MAX_PER_ITEM=3)
+def test_an_item_holds_at_most_the_configured_number_of_attachments(personas: Personas):
+    item = _register_with(
+        personas.clerk_a, *[(AttachmentKind.PHOTO, SimpleUploadedFile(f"{n}.png", PNG)) for n in range(2)]
+    )
+    two_more = [(AttachmentKind.PHOTO, SimpleUploadedFile(f"补{n}.png", PNG)) for n in range(2)]
+    with pytest.raises(DomainError) as caught:
+        attachments_add(actor=personas.clerk_a, item_id=item.pk, files=two_more)
+    assert caught.value.field == "attachments"
+    assert caught.value.message == "每件信访事项最多3个附件，已有2个，本次最多还能上传1个。"
+    assert item.attachments.count() == 2
+    attachments_add(actor=personas.clerk_a, item_id=item.pk, files=two_more[:1])
+    assert item.attachments.count() == 3
+
+
+@override_settings(XF_ATTACHMENT_MAX_PER_ITEM=1)
+def test_an_upload_over_the_limit_on_the_item_page_is_refused_at_the_upload_field(
+    personas: Personas, client_for: Callable[[User | None], Client]
+):
+    item = _register_with(personas.clerk_a, (AttachmentKind.PHOTO, SimpleUploadedFile("a.png", PNG)))
+    response = client_for(personas.clerk_a).post(
+        reverse("petitions:attachment_upload", args=[item.pk]), {"others": [SimpleUploadedFile("b.png", PNG)]}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-testid="error-attachments">每件信访事项最多1个附件，已有1个，本次最多还能上传0个。<' in page
+    assert 'aria-describedby="error-attachments"' in page
+    assert item.attachments.count() == 1
 
 
 @pytest.fixture
