@@ -12,7 +12,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
 # Static files are collected at build time and served by WhiteNoise.
-RUN DJANGO_SECRET_KEY=build-only XF_LOOKUP_KEY=build-only XF_STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput \
+RUN DJANGO_SECRET_KEY=build-only XF_LOOKUP_KEY=build-only XF_FIELD_KEYS=build=YnVpbGQtb25seS1rZXktbm90LWZvci1hbnktZGF0YSE= XF_STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --home /app xinfang \
     && mkdir -p /data/media /data/beat && chown -R xinfang /data
 

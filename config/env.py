@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
@@ -99,3 +102,29 @@ def env_database(name: str, default: str) -> dict[str, Any]:
     if host.startswith("%2F") or host.startswith("%2f"):
         config["HOST"] = unquote(host)
     return config
+
+
+def env_keys(name: str, default: dict[str, bytes], *, lengths: set[int]) -> dict[str, bytes]:
+    """Read `id=base64key,id=base64key`; each id is short and plain, each key decodes to one of `lengths` bytes."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return dict(default)
+    keys: dict[str, bytes] = {}
+    for key_id, encoded in env_pairs(name, {}).items():
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", key_id):
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: key id {key_id!r} must be 1-16 letters, digits, - or _."
+            )
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except binascii.Error as exc:
+            raise ImproperlyConfigured(f"Environment variable {name}: key {key_id!r} is not base64.") from exc
+        if len(key) not in lengths:
+            expected = " or ".join(str(n) for n in sorted(lengths))
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: key {key_id!r} is {len(key)} bytes; expected {expected}."
+            )
+        keys[key_id] = key
+    if not keys:
+        raise ImproperlyConfigured(f"Environment variable {name} lists no key.")
+    return keys

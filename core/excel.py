@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
@@ -19,6 +20,11 @@ def needs_text_guard(value: str) -> bool:
     return value[:1] in FORMULA_TRIGGERS or value.lstrip()[:1] in FORMULA_TRIGGERS
 
 
+def excel_safe(value: str) -> tuple[str, bool]:
+    """The text as a cell may hold it (characters XML cannot carry dropped) and whether it needs the text guard."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value), needs_text_guard(value)
+
+
 def guarded_text_cell(ws: Any, value: str, *, bold: bool = False) -> WriteOnlyCell:
     """A write-only cell that holds `value` as text whatever it starts with (in bold for headings).
 
@@ -26,10 +32,16 @@ def guarded_text_cell(ws: Any, value: str, *, bold: bool = False) -> WriteOnlyCe
     itself does when someone types '=…), so it shows as text and stays text when edited. Characters XML cannot
     carry (NUL and other C0 controls except tab and newlines) are dropped.
     """
-    cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    if needs_text_guard(value):
+    text, guarded = excel_safe(value)
+    cell = WriteOnlyCell(ws, value=text)
+    if guarded:
         cell.data_type = "s"
         cell.quotePrefix = True
     if bold:
         cell.font = BOLD
     return cell
+
+
+def guarded_row(ws: Any, values: Iterable[Any], *, bold: bool = False) -> list[Any]:
+    """A row for `ws.append`: every text through `guarded_text_cell`, numbers, dates and blanks as they are."""
+    return [guarded_text_cell(ws, value, bold=bold) if isinstance(value, str) else value for value in values]

@@ -6,7 +6,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 
-from core.excel import guarded_text_cell
+from core.excel import guarded_row, guarded_text_cell
 from dashboard.bulletin import bulletin_summary, bulletin_tables
 from dashboard.models import WeeklyBulletin
 
@@ -36,14 +36,7 @@ def bulletin_workbook(bulletin: WeeklyBulletin) -> bytes:
         sheet.append([text(table.title, strong=True)])
         sheet.append([text(label, strong=True) for label in table.header])
         for row in table.rows:
-            sheet.append(
-                [
-                    text(cell.value, strong=row.kind == "total")
-                    if isinstance(cell.value, str)
-                    else cell.value
-                    for cell in row.cells
-                ]
-            )
+            sheet.append(guarded_row(sheet, [cell.value for cell in row.cells], bold=row.kind == "total"))
         for note in table.notes:
             sheet.append([text(note)])
     buffer = BytesIO()

@@ -6,7 +6,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 
-from core.excel import guarded_text_cell
+from core.excel import guarded_row
 from dashboard.situation import Figure, Situation
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -18,10 +18,10 @@ def situation_workbook(situation: Situation, title: str) -> bytes:
 
     def sheet(name: str, header: list[str], rows: list[list[object]]) -> None:
         ws = workbook.create_sheet(name)
-        ws.append([guarded_text_cell(ws, title)])
-        ws.append([guarded_text_cell(ws, text, bold=True) for text in header])
+        ws.append(guarded_row(ws, [title]))
+        ws.append(guarded_row(ws, header, bold=True))
         for row in rows:
-            ws.append([guarded_text_cell(ws, v) if isinstance(v, str) else v for v in row])
+            ws.append(guarded_row(ws, row))
 
     def figures(name: str, items: list[Figure], with_previous: bool = True) -> None:
         if with_previous:

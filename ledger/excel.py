@@ -13,7 +13,7 @@ from typing import IO, Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.errors import DomainError
-from core.excel import guarded_text_cell, needs_text_guard
+from core.excel import excel_safe, guarded_text_cell
 from ledger.choices import CaseStatus, RiskLevel, Source
 
 SHEET_TITLE = "重点信访问题台账"
@@ -133,9 +133,9 @@ class _BodyStyles:
     def cell(self, column: Column, value: Any) -> Cell:
         if value == "":
             value = None
-        guarded = isinstance(value, str) and needs_text_guard(value)
+        guarded = False
         if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            value, guarded = excel_safe(value)
         style = StyleArray(self.arrays[(column.kind, guarded)])
         if guarded:
             cell = Cell(self.ws, row=1, column=1, style_array=style)

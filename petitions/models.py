@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from core.models import Unit
+from core.models.encrypted import EncryptedCharField
 from core.pii import mask_name
 from petitions.choices import (
     Action,
@@ -50,9 +51,9 @@ class Petitioner(models.Model):
     """A person who petitions; one record per resident ID, so their history stays together."""
 
     name = models.CharField(_("姓名"), max_length=50)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, blank=True)
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
     address_division = models.ForeignKey(
         "core.Division",
@@ -62,7 +63,7 @@ class Petitioner(models.Model):
         related_name="+",
         verbose_name=_("住址（行政区划）"),
     )
-    address_detail = models.CharField(_("详细住址"), max_length=200, blank=True)
+    address_detail = EncryptedCharField(_("详细住址"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,7 +107,7 @@ class Item(models.Model):
         related_name="+",
         verbose_name=_("问题属地"),
     )
-    problem_address = models.CharField(_("问题发生地详址"), max_length=200, blank=True)
+    problem_address = EncryptedCharField(_("问题发生地详址"), max_length=200, blank=True)
     complained_unit = models.ForeignKey(
         Unit,
         on_delete=models.PROTECT,

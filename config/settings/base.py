@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_database, env_int, env_list, env_pairs, env_str
+from config.env import env_bool, env_database, env_int, env_keys, env_list, env_pairs, env_str
 from core.choices import Role
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -296,10 +298,34 @@ XF_LOGIN_ATTEMPT_RETENTION_DAYS = env_int("XF_LOGIN_ATTEMPT_RETENTION_DAYS", 184
 
 # Personal data: the key of the look-up hashes (ID numbers, phones) and the roles that may reveal full values.
 XF_LOOKUP_KEY = env_str("XF_LOOKUP_KEY", "") or f"lookup:{SECRET_KEY}"
+# Personal data at rest: ID numbers, phones and addresses are encrypted per field with the active key; the other
+# keys listed only decrypt older values until `encrypt_fields --rotate` has moved them to the active one.
+XF_FIELD_KEY_BYTES = {"aes-256-gcm": 32, "sm4-gcm": 16}
+XF_FIELD_CIPHER = env_str("XF_FIELD_CIPHER", "aes-256-gcm")
+if XF_FIELD_CIPHER not in XF_FIELD_KEY_BYTES:
+    raise ImproperlyConfigured(
+        f"XF_FIELD_CIPHER={XF_FIELD_CIPHER!r}: use one of {', '.join(XF_FIELD_KEY_BYTES)}."
+    )
+XF_FIELD_KEYS = env_keys(
+    "XF_FIELD_KEYS",
+    {"dev": hashlib.sha256(f"field:{SECRET_KEY}".encode()).digest()[: XF_FIELD_KEY_BYTES[XF_FIELD_CIPHER]]},
+    lengths=set(XF_FIELD_KEY_BYTES.values()),
+)
+XF_FIELD_KEY_ID = env_str("XF_FIELD_KEY_ID", "") or (
+    next(iter(XF_FIELD_KEYS)) if len(XF_FIELD_KEYS) == 1 else ""
+)
+if not XF_FIELD_KEY_ID:
+    raise ImproperlyConfigured("XF_FIELD_KEY_ID is required when XF_FIELD_KEYS lists several keys.")
+if len(XF_FIELD_KEYS.get(XF_FIELD_KEY_ID, b"")) != XF_FIELD_KEY_BYTES[XF_FIELD_CIPHER]:
+    raise ImproperlyConfigured(
+        f"XF_FIELD_KEY_ID={XF_FIELD_KEY_ID!r} must name a key of XF_FIELD_KEYS with "
+        f"{XF_FIELD_KEY_BYTES[XF_FIELD_CIPHER]} bytes for {XF_FIELD_CIPHER}."
+    )
 XF_REVEAL_ROLES = env_list("XF_REVEAL_ROLES", ["clerk", "handler", "section_head"])
-# Attachments: size per file, files per upload, and the types accepted (checked by content, not name).
+# Attachments: size per file, files per upload and per item, and the types accepted (checked by content, not name).
 XF_ATTACHMENT_MAX_MB = env_int("XF_ATTACHMENT_MAX_MB", 10, minimum=1)
 XF_ATTACHMENT_MAX_FILES = env_int("XF_ATTACHMENT_MAX_FILES", 10, minimum=1)
+XF_ATTACHMENT_MAX_PER_ITEM = env_int("XF_ATTACHMENT_MAX_PER_ITEM", 30, minimum=1)
 # Repeat detection: how far back and how similar earlier items must be to be suggested.
 XF_REPEAT_LOOKBACK_DAYS = env_int("XF_REPEAT_LOOKBACK_DAYS", 1095, minimum=30)
 XF_REPEAT_SIMILARITY_PERCENT = env_int("XF_REPEAT_SIMILARITY_PERCENT", 30, minimum=1)

@@ -15,3 +15,5 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # The key of the ID-number and phone lookup hashes: its own secret, so rotating SECRET_KEY keeps lookups working.
 XF_LOOKUP_KEY = env_str("XF_LOOKUP_KEY")
+# The keys of the encrypted personal-data fields: the deployment's own, never derived from the secret key.
+env_str("XF_FIELD_KEYS")

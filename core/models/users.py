@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import ADMIN_ROLES, Role
+from core.models.encrypted import EncryptedCharField
 from core.models.units import Unit
 from core.versioning import version_field
 
@@ -22,7 +23,7 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="users", verbose_name=_("所属单位"))
     title = models.CharField(_("职务"), max_length=50, blank=True)
-    phone = models.CharField(_("办公电话"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("办公电话"), max_length=20, blank=True)
     roles = ArrayField(
         models.CharField(max_length=20, choices=Role.choices),
         default=list,

@@ -1,9 +1,10 @@
-"""Attachments: size limit, type checked by content (PDF, JPEG, PNG), stored under random names."""
+"""Attachments: size and count limits, type checked by content (PDF, JPEG, PNG), stored under random names."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -68,6 +69,26 @@ def attachment_validate(upload: UploadedFile) -> str:
     return content_type
 
 
+def attachments_check_count(files: Sequence[object], *, already: int = 0) -> None:
+    """Refuse more files than one upload may carry, or than the item may hold with those it already has."""
+    if len(files) > settings.XF_ATTACHMENT_MAX_FILES:
+        raise DomainError(
+            _("一次最多上传%(max)s个文件，本次选择了%(count)s个。")
+            % {"max": settings.XF_ATTACHMENT_MAX_FILES, "count": len(files)},
+            field="attachments",
+        )
+    if already + len(files) > settings.XF_ATTACHMENT_MAX_PER_ITEM:
+        raise DomainError(
+            _("每件信访事项最多%(max)s个附件，已有%(already)s个，本次最多还能上传%(left)s个。")
+            % {
+                "max": settings.XF_ATTACHMENT_MAX_PER_ITEM,
+                "already": already,
+                "left": max(settings.XF_ATTACHMENT_MAX_PER_ITEM - already, 0),
+            },
+            field="attachments",
+        )
+
+
 def attachment_store(*, item: Item, kind: str, upload: UploadedFile, actor: User) -> StoredFile:
     """Write the file under a random name and record it (inside the caller's transaction)."""
     if kind not in AttachmentKind.values:
@@ -105,14 +126,13 @@ def attachments_discard(stored: list[StoredFile]) -> None:
             entry.attachment.file.storage.delete(entry.attachment.file.name)
 
 
-def attachments_add(*, actor: User, item_id: int, files: list[tuple[str, UploadedFile]]) -> list[Attachment]:
+def attachments_add(
+    *, actor: User, item_id: int, files: Sequence[tuple[str, UploadedFile]]
+) -> list[Attachment]:
     """Add files to an existing item (any unit handling it may add material)."""
     if not files:
         raise DomainError(_("请选择要上传的文件。"), field="attachments")
-    if len(files) > settings.XF_ATTACHMENT_MAX_FILES:
-        raise DomainError(
-            _("一次最多上传%(max)s个文件。") % {"max": settings.XF_ATTACHMENT_MAX_FILES}, field="attachments"
-        )
+    attachments_check_count(files)
     for _kind, upload in files:
         attachment_validate(upload)
     stored: list[StoredFile] = []
@@ -127,6 +147,7 @@ def attachments_add(*, actor: User, item_id: int, files: list[tuple[str, Uploade
                 in_subtree(item.registered_unit, actor.unit) or in_subtree(item.responsible_unit, actor.unit)
             ):
                 raise DomainError(_("该事项不在您单位的办理范围内。"), code="forbidden")
+            attachments_check_count(files, already=item.attachments.count())
             for kind, upload in files:
                 stored.append(attachment_store(item=item, kind=kind, upload=upload, actor=actor))
             record_event(

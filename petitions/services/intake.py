@@ -35,6 +35,7 @@ from petitions.services.attachments import (
     StoredFile,
     attachment_store,
     attachment_validate,
+    attachments_check_count,
     attachments_discard,
 )
 from petitions.services.common import in_subtree, record_event, subject_of
@@ -217,6 +218,7 @@ def item_register(
     files = list(files or [])
     if data.channel == Channel.LETTER and not any(kind == AttachmentKind.LETTER_SCAN for kind, _f in files):
         raise DomainError(_("来信登记请上传来信扫描件。"), field="attachments")
+    attachments_check_count(files)
     for _kind, upload in files:
         attachment_validate(upload)
     stored: list[StoredFile] = []

@@ -15,6 +15,7 @@ from petitions.forms import intake_files
 from petitions.selectors import item_get_for_user
 from petitions.services.attachments import attachments_add
 from petitions.services.reveal import petitioner_reveal
+from petitions.views.items import item_detail_context
 
 
 @login_required
@@ -42,9 +43,13 @@ def attachment_upload(request: AuthenticatedRequest, item_id: int) -> HttpRespon
     try:
         added = attachments_add(actor=request.user, item_id=item.pk, files=intake_files(request.FILES))
     except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已上传%(count)s个附件。") % {"count": len(added)})
+        if error.code == "forbidden":
+            messages.error(request, error.message)
+            return redirect("petitions:item_detail", item_id=item.pk)
+        context = item_detail_context(request, item)
+        context["upload_error"] = error.message
+        return render(request, "petitions/item_detail.html", context, status=400)
+    messages.success(request, _("已上传%(count)s个附件。") % {"count": len(added)})
     return redirect("petitions:item_detail", item_id=item.pk)
 
 

@@ -68,7 +68,7 @@ def item_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _detail_context(
+def item_detail_context(
     request: AuthenticatedRequest, item: Item, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     deadlines = item_deadlines(item)
@@ -109,7 +109,7 @@ def _detail_context(
 def item_detail(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
     """Everything about one visible item; out of scope is 404."""
     item = item_get_for_user(request.user, item_id)
-    return render(request, "petitions/item_detail.html", _detail_context(request, item))
+    return render(request, "petitions/item_detail.html", item_detail_context(request, item))
 
 
 @login_required
@@ -133,6 +133,6 @@ def item_step(request: AuthenticatedRequest, item_id: int, action: str) -> HttpR
                 return redirect("petitions:item_list")
             return redirect("petitions:item_detail", item_id=item.pk)
     item = item_get_for_user(request.user, item_id)
-    context = _detail_context(request, item, bound={"action": action, "form": form})
+    context = item_detail_context(request, item, bound={"action": action, "form": form})
     context["open_action"] = action
     return render(request, "petitions/item_detail.html", context, status=400)

@@ -62,7 +62,13 @@ def test_database_is_initialised_with_utf8_character_classes(compose):
 
 def test_secrets_are_required_from_the_environment_never_written_in(compose):
     text = (ROOT / "docker-compose.yml").read_text()
-    for variable in ("DJANGO_SECRET_KEY", "XF_LOOKUP_KEY", "POSTGRES_PASSWORD", "DJANGO_ALLOWED_HOSTS"):
+    for variable in (
+        "DJANGO_SECRET_KEY",
+        "XF_LOOKUP_KEY",
+        "XF_FIELD_KEYS",
+        "POSTGRES_PASSWORD",
+        "DJANGO_ALLOWED_HOSTS",
+    ):
         assert re.search(r"\$\{" + variable + r":\?", text), variable
     env = compose["services"]["web"]["environment"]
     assert env["DJANGO_SECRET_KEY"].startswith("${")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+FIELD_KEY = base64.b64encode(bytes(range(32))).decode()
+SM4_KEY = base64.b64encode(bytes(range(16))).decode()
 
 
 def start_django(**overrides: str) -> subprocess.CompletedProcess[str]:
@@ -49,6 +52,10 @@ def test_valid_environment_starts():
         ("XF_OTP_REQUIRED_ROLES", "leaders,audit_admin", "XF_OTP_REQUIRED_ROLES: unknown value(s) leaders"),
         ("XF_PASSWORD_MAX_AGE_DAYS", "0", "XF_PASSWORD_MAX_AGE_DAYS=0 is below 1"),
         ("XF_ACCOUNT_INACTIVE_DAYS", "ninety", "XF_ACCOUNT_INACTIVE_DAYS='ninety' is not a whole number"),
+        ("XF_FIELD_KEYS", "k1=not base64!", "key 'k1' is not base64"),
+        ("XF_FIELD_KEYS", "k1=" + "A" * 24, "key 'k1' is 18 bytes; expected 16 or 32"),
+        ("XF_FIELD_KEYS", "bad:id=" + FIELD_KEY, "key id 'bad:id' must be"),
+        ("XF_FIELD_CIPHER", "des", "XF_FIELD_CIPHER='des'"),
     ],
 )
 def test_a_bad_value_fails_loudly_at_start_up(variable, value, message):
@@ -80,6 +87,7 @@ def test_production_settings_pass_the_deployment_checks():
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": "k3#" + "q" * 60 + "Zx9!vR",
             "XF_LOOKUP_KEY": "lookup-key-for-the-deployment-check",
+            "XF_FIELD_KEYS": f"2026a={FIELD_KEY}",
             "DJANGO_ALLOWED_HOSTS": "xinfang.example.gov.cn",
         }
     )
@@ -92,3 +100,30 @@ def test_production_settings_pass_the_deployment_checks():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_field_encryption_keys():
+    result = start_django(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        XF_LOOKUP_KEY="lookup-key",
+        DJANGO_ALLOWED_HOSTS="xinfang.example.gov.cn",
+    )
+    assert result.returncode != 0
+    assert "Environment variable XF_FIELD_KEYS is required" in result.stderr
+
+
+def test_with_several_field_keys_the_active_one_must_be_named_and_listed():
+    keys = f"old={FIELD_KEY},new={FIELD_KEY}"
+    unnamed = start_django(XF_FIELD_KEYS=keys)
+    assert "XF_FIELD_KEY_ID is required when XF_FIELD_KEYS lists several keys" in unnamed.stderr
+    unknown = start_django(XF_FIELD_KEYS=keys, XF_FIELD_KEY_ID="newer")
+    assert "XF_FIELD_KEY_ID='newer' must name a key of XF_FIELD_KEYS" in unknown.stderr
+    named = start_django(XF_FIELD_KEYS=keys, XF_FIELD_KEY_ID="new")
+    assert named.returncode == 0, named.stderr
+
+
+def test_the_active_key_must_fit_the_chosen_cipher():
+    wrong = start_django(XF_FIELD_CIPHER="sm4-gcm", XF_FIELD_KEYS=f"k1={FIELD_KEY}")
+    assert "with 16 bytes for sm4-gcm" in wrong.stderr
+    right = start_django(XF_FIELD_CIPHER="sm4-gcm", XF_FIELD_KEYS=f"k1={SM4_KEY}")
+    assert right.returncode == 0, right.stderr

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from accountability.choices import DeadlineStatus
@@ -172,6 +173,24 @@ def test_a_letter_without_its_scan_is_refused_naming_the_attachments_field(
     assert set(response.json()) == {"attachments"}
     assert "来信扫描件" in response.json()["attachments"][0]
     assert not Item.objects.exists()
+
+
+@override_settings(XF_ATTACHMENT_MAX_FILES=2)
+def test_more_files_than_one_upload_may_carry_are_refused_naming_the_attachments_field(
+    personas, api_for, category, today
+):
+    body = visit_body(category)
+    body["petitioners"] = json.dumps(body["petitioners"], ensure_ascii=False)
+    body["evidence"] = [
+        SimpleUploadedFile(f"证据{n}.pdf", PDF, content_type="application/pdf") for n in range(3)
+    ]
+
+    response = api_for(personas.clerk_a).post(URL, body, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json() == {"attachments": ["一次最多上传2个文件，本次选择了3个。"]}
+    assert not Item.objects.exists()
+    assert not Attachment.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from core.models import AuditEvent, User
 from petitions.choices import ROUTING, AttachmentKind, Channel, Marker, Purpose, Status
 from petitions.models import Attachment, Category, Item, ItemPetitioner, Petitioner
 from petitions.services import lifecycle
+from petitions.services.attachments import attachments_add
 from petitions.services.intake import (
     DEMAND_LIMIT,
     QUERY_CODE_ALPHABET,
@@ -401,7 +402,7 @@ def test_a_person_is_found_again_by_the_keyed_hash_not_by_the_plaintext(personas
     with override_settings(XF_LOOKUP_KEY="another-deployment-key"):
         item_register(actor=personas.clerk_a, data=intake_input())
     # Under another key the same plaintext is not found again: the look-up never reads the plaintext column.
-    assert Petitioner.objects.filter(id_number=DEFAULT_ID_NUMBER).count() == 2
+    assert [p.id_number for p in Petitioner.objects.all()] == [DEFAULT_ID_NUMBER, DEFAULT_ID_NUMBER]
 
 
 def _text_columns() -> list[tuple[str, str]]:
@@ -426,9 +427,7 @@ def _columns_containing(value: str) -> set[str]:
     return found
 
 
-def test_the_id_number_and_phone_are_stored_in_plaintext_only_in_the_petitioner_columns(
-    personas: Personas, tree: Tree
-):
+def test_the_id_number_phone_and_address_are_stored_in_no_column_in_plaintext(personas: Personas, tree: Tree):
     item = item_register(
         actor=personas.clerk_a,
         data=intake_input(petitioners=[person(address_detail="朝阳路18号院3号楼")]),
@@ -440,9 +439,15 @@ def test_the_id_number_and_phone_are_stored_in_plaintext_only_in_the_petitioner_
         actor=personas.clerk_a,
         data=intake_input(original_id=item.pk),
     )
-    assert _columns_containing(DEFAULT_ID_NUMBER) == {"petitions_petitioner.id_number"}
-    assert _columns_containing("13800138000") == {"petitions_petitioner.phone"}
-    assert _columns_containing("朝阳路18号院") == {"petitions_petitioner.address_detail"}
+    assert _columns_containing(DEFAULT_ID_NUMBER) == set()
+    assert _columns_containing("13800138000") == set()
+    assert _columns_containing("朝阳路18号院") == set()
+    stored = Petitioner.objects.get()
+    assert (stored.id_number, stored.phone, stored.address_detail) == (
+        DEFAULT_ID_NUMBER,
+        "13800138000",
+        "朝阳路18号院3号楼",
+    )
 
 
 # --- attachments ----------------------------------------------------------------------------------------
@@ -547,6 +552,46 @@ def test_files_of_a_refused_registration_are_not_left_in_storage(personas: Perso
         )
     after = set(Path(settings.MEDIA_ROOT).rglob("*")) if Path(settings.MEDIA_ROOT).exists() else set()
     assert {path for path in after - before if path.is_file()} == set()
+
+
+@override_settings(XF_ATTACHMENT_MAX_FILES=2)
+def test_a_registration_with_more_files_than_one_upload_may_carry_is_refused(personas: Personas):
+    files = [(AttachmentKind.PHOTO, SimpleUploadedFile(f"{n}.png", PNG)) for n in range(3)]
+    with pytest.raises(DomainError) as caught:
+        _register_with(personas.clerk_a, *files)
+    assert caught.value.field == "attachments"
+    assert caught.value.message == "一次最多上传2个文件，本次选择了3个。"
+    assert not Item.objects.exists()
+
+
+@override_settings(XF_ATTACHMENT_MAX_PER_ITEM=3)
+def test_an_item_holds_at_most_the_configured_number_of_attachments(personas: Personas):
+    item = _register_with(
+        personas.clerk_a, *[(AttachmentKind.PHOTO, SimpleUploadedFile(f"{n}.png", PNG)) for n in range(2)]
+    )
+    two_more = [(AttachmentKind.PHOTO, SimpleUploadedFile(f"补{n}.png", PNG)) for n in range(2)]
+    with pytest.raises(DomainError) as caught:
+        attachments_add(actor=personas.clerk_a, item_id=item.pk, files=two_more)
+    assert caught.value.field == "attachments"
+    assert caught.value.message == "每件信访事项最多3个附件，已有2个，本次最多还能上传1个。"
+    assert item.attachments.count() == 2
+    attachments_add(actor=personas.clerk_a, item_id=item.pk, files=two_more[:1])
+    assert item.attachments.count() == 3
+
+
+@override_settings(XF_ATTACHMENT_MAX_PER_ITEM=1)
+def test_an_upload_over_the_limit_on_the_item_page_is_refused_at_the_upload_field(
+    personas: Personas, client_for: Callable[[User | None], Client]
+):
+    item = _register_with(personas.clerk_a, (AttachmentKind.PHOTO, SimpleUploadedFile("a.png", PNG)))
+    response = client_for(personas.clerk_a).post(
+        reverse("petitions:attachment_upload", args=[item.pk]), {"others": [SimpleUploadedFile("b.png", PNG)]}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'data-testid="error-attachments">每件信访事项最多1个附件，已有1个，本次最多还能上传0个。<' in page
+    assert 'aria-describedby="error-attachments"' in page
+    assert item.attachments.count() == 1
 
 
 @pytest.fixture
