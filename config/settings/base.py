@@ -213,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.sessions_clear_expired",
         "schedule": crontab(minute=17, hour=3),
     },
+    "purge-expired-audit-events": {
+        "task": "core.audit_purge_expired",
+        "schedule": crontab(minute=37, hour=3),
+    },
     "purge-old-login-attempts": {
         "task": "core.login_attempts_purge",
         "schedule": crontab(minute=27, hour=3),
@@ -261,6 +265,8 @@ XF_DEADLINE_ROLL_FORWARD = env_bool("XF_DEADLINE_ROLL_FORWARD", True)
 # Days before the end of a year from which a missing calendar for the next year is shown to admins.
 XF_CALENDAR_WARNING_DAYS = env_int("XF_CALENDAR_WARNING_DAYS", 75, minimum=0)
 XF_LOGIN_ATTEMPT_RETENTION_DAYS = env_int("XF_LOGIN_ATTEMPT_RETENTION_DAYS", 184, minimum=1)
+# Audit rows older than this are purged nightly; the law's minimum of 184 days is enforced here and in the database.
+XF_AUDIT_RETENTION_DAYS = env_int("XF_AUDIT_RETENTION_DAYS", 365, minimum=184)
 
 # Personal data: the key of the look-up hashes (ID numbers, phones) and the roles that may reveal full values.
 XF_LOOKUP_KEY = env_str("XF_LOOKUP_KEY", "") or f"lookup:{SECRET_KEY}"

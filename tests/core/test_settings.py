@@ -46,6 +46,7 @@ def test_valid_environment_starts():
         ("XF_LOGIN_FAILURE_LIMIT", "-3", "below 1"),
         ("DATABASE_URL", "mysql://root@localhost/x", "must point at PostgreSQL"),
         ("XF_DEADLINE_ROLL_FORWARD", "maybe", "XF_DEADLINE_ROLL_FORWARD"),
+        ("XF_AUDIT_RETENTION_DAYS", "183", "XF_AUDIT_RETENTION_DAYS=183 is below 184"),
     ],
 )
 def test_a_bad_value_fails_loudly_at_start_up(variable, value, message):
