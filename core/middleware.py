@@ -1,4 +1,4 @@
-"""Request middleware: idle session expiry by role, and the client address for audit rows."""
+"""Request middleware: idle session expiry by role, the client address for audit rows, the Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -44,3 +44,15 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with request_origin(client_ip(request)):
             return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send settings.CONTENT_SECURITY_POLICY on every response that has not set its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
