@@ -115,7 +115,7 @@ def evaluation_measures(units: Sequence[Unit], period: Period) -> dict[int, list
         JOIN petitions_itemreplycount r ON r.{unit_column} = u.id
         WHERE r.day BETWEEN %(start)s AND %(end)s AND {ROLLED_UP_CHANNEL_KEPT}
         GROUP BY g.id
-        """,  # noqa: S608
+        """,  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
         units,
         _params(period),
     )
@@ -126,7 +126,7 @@ def evaluation_measures(units: Sequence[Unit], period: Period) -> dict[int, list
         JOIN petitions_itemdaycount r ON r.{unit_column} = u.id
         WHERE r.day BETWEEN %(start)s AND %(end)s AND {ROLLED_UP_CHANNEL_KEPT}
         GROUP BY g.id
-        """,  # noqa: S608
+        """,  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
         units,
         _params(period),
     )
