@@ -125,7 +125,7 @@ def grouped_counts(sql: str, units: Sequence[Unit], params: dict[str, Any]) -> d
     params = {**params, "group_ids": [unit.pk for unit in units]}
     # Both parts are constants of this codebase; values only ever travel as parameters.
     statement = (
-        "WITH groups AS (SELECT id, path FROM core_unit WHERE id = ANY(%(group_ids)s)), "  # noqa: S608
+        "WITH groups AS (SELECT id, path FROM core_unit WHERE id = ANY(%(group_ids)s)), "  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
         "nearest AS (SELECT DISTINCT ON (u.id) g.id, u.id AS unit_id FROM groups g "
         "JOIN core_unit u ON u.path LIKE g.path || '%%' ORDER BY u.id, length(g.path) DESC) "
         + sql.replace("{subtree}", "nearest g JOIN core_unit u ON u.id = g.unit_id")

@@ -1,7 +1,7 @@
 """Top-level URL routes: pages of each app, the admin site, the API and its documentation."""
 
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.admin import admin_site
 from core.views.health import healthz
@@ -13,7 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("ledger/", include("ledger.api.urls")),
     path("accountability/", include("accountability.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [

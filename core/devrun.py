@@ -6,7 +6,7 @@ import argparse
 import os
 import secrets
 import signal
-import subprocess
+import subprocess  # nosec B404  # development runner: fixed argument lists, no shell
 import sys
 import tempfile
 import time
@@ -16,9 +16,9 @@ from types import FrameType
 
 from core.embedded import ROOT, RUN_DIR, EmbeddedPostgres, EmbeddedRedis, port_is_free
 
-DEMO_PASSWORD = "Demo@Xinfang2026"  # noqa: S105 (published demo accounts, printed at start-up)
+DEMO_PASSWORD = "Demo@Xinfang2026"  # noqa: S105 (published demo accounts, printed at start-up)  # nosec B105
 # The demo accounts that must sign in with two factors share one published authenticator secret (base32).
-DEMO_OTP_SECRET = "XINFANGDEMOTOTPSECRETKEYFORDEMOS"  # noqa: S105
+DEMO_OTP_SECRET = "XINFANGDEMOTOTPSECRETKEYFORDEMOS"  # noqa: S105  # nosec B105  # published demo secret
 DEMO_OTP_ACCOUNTS = "leader、leader_qs、sysadmin、secadmin、auditor"
 DEMO_ACCOUNTS = [
     ("clerk", "登记员 · 临江市信访局"),
@@ -84,7 +84,7 @@ class Services:
 
 
 def _manage(*args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, check=True)  # nosec B603  # fixed argument list, no shell
 
 
 def _wait_for_http(url: str, processes: list[subprocess.Popen[bytes]], timeout: float = 60) -> None:
@@ -93,7 +93,7 @@ def _wait_for_http(url: str, processes: list[subprocess.Popen[bytes]], timeout: 
         if any(process.poll() is not None for process in processes):
             raise RuntimeError("a process exited during start-up; see .run/logs/")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)  # nosec B310
                 if response.status == 200:
                     return
         except OSError:
@@ -189,7 +189,7 @@ def run(port: int) -> int:
             # Children ignore Ctrl-C from the terminal (own session); this process stops them in order.
             output = (logs / f"{name}.out").open("ab")
             processes.append(
-                subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdout=output, stderr=output)
+                subprocess.Popen(command, cwd=ROOT, start_new_session=True, stdout=output, stderr=output)  # nosec B603  # fixed argument list, no shell
             )
         url = f"http://127.0.0.1:{port}/"
         _wait_for_http(url + "healthz", processes)
@@ -226,7 +226,7 @@ def test(pytest_args: list[str]) -> int:
         try:
             services.start()
             env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-            return subprocess.run(
+            return subprocess.run(  # nosec B603  # fixed argument list, no shell
                 [sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=env
             ).returncode
         finally:

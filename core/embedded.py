@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
+import subprocess  # nosec B404  # development runner: fixed argument lists, no shell
 import time
 import warnings
 from dataclasses import dataclass
@@ -123,7 +123,7 @@ class EmbeddedRedis:
             if self.persistent
             else ["--appendonly", "no", "--save", ""]
         )
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # nosec B603  # fixed argument list, no shell
             [
                 str(binary),
                 "--port",

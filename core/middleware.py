@@ -1,5 +1,5 @@
-"""Request middleware: idle session expiry by role, the client address for audit rows, and the gates that hold a
-session until its second factor is verified and a due password change is made."""
+"""Request middleware: idle session expiry by role, the client address for audit rows, the Content-Security-Policy,
+and the gates that hold a session until its second factor is verified and a due password change is made."""
 
 from __future__ import annotations
 
@@ -54,6 +54,18 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with request_origin(client_ip(request)):
             return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send settings.CONTENT_SECURITY_POLICY on every response that has not set its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
 
 
 class SecondFactorGateMiddleware:

@@ -97,7 +97,7 @@ class DailyRollUp:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {self.table} IN SHARE ROW EXCLUSIVE MODE")
                 cursor.execute(
-                    f"DELETE FROM {self.table} WHERE {self.day_column} BETWEEN %(first)s AND %(last)s",  # noqa: S608
+                    f"DELETE FROM {self.table} WHERE {self.day_column} BETWEEN %(first)s AND %(last)s",  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
                     bounds,
                 )
                 cursor.execute(f"INSERT INTO {self.table} ({columns}) {self.counts_select}", bounds)
@@ -123,7 +123,7 @@ class DailyRollUp:
                 FROM direct FULL JOIN stored USING ({key})
                 WHERE ({direct}) IS DISTINCT FROM ({stored})
                 ORDER BY 1
-                """,  # noqa: S608
+                """,  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
                 {"first": first, "last": last},
             )
             return [row[0] for row in cursor.fetchall()]

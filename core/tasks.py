@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.rollups import rollups_registered
+from core.services.audit import audit_purge_expired
 from core.services.maintenance import login_attempts_purge, sessions_clear_expired
 from core.services.users import users_disable_inactive
 
@@ -26,6 +27,12 @@ def users_disable_inactive_task() -> int:
 def login_attempts_purge_task() -> int:
     """Delete sign-in attempt records older than the retention period; returns how many."""
     return login_attempts_purge()
+
+
+@shared_task(name="core.audit_purge_expired")
+def audit_purge_expired_task() -> int:
+    """Delete audit rows past XF_AUDIT_RETENTION_DAYS; returns how many."""
+    return audit_purge_expired()
 
 
 @shared_task(name="core.rollups_repair")

@@ -281,7 +281,7 @@ def seed_demo(stdout: Any) -> None:
     if KeyCase.objects.exists():
         stdout.write("ledger: 演示台账已存在，跳过。")
         return
-    rng = random.Random(SEED)  # noqa: S311 (repeatable demo data, not security)
+    rng = random.Random(SEED)  # noqa: S311 (repeatable demo data, not security)  # nosec B311
     today = timezone.localdate()
     people = {user.username: user for user in User.objects.select_related("unit")}
     units = {unit.code: unit for unit in Unit.objects.all()}

@@ -262,7 +262,7 @@ def seed_demo(stdout: Any) -> None:
     if Item.objects.exists():
         stdout.write("petitions: 演示信访事项已存在，跳过。")
         return
-    rng = random.Random(SEED)  # noqa: S311 (repeatable demo data, not security)
+    rng = random.Random(SEED)  # noqa: S311 (repeatable demo data, not security)  # nosec B311
     today = timezone.localdate()
     people = {user.username: user for user in User.objects.select_related("unit")}
     units = {unit.code: unit for unit in Unit.objects.all()}

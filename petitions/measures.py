@@ -138,7 +138,7 @@ def evaluation_measures(units: Sequence[Unit], period: Period) -> dict[int, list
         JOIN ({ANSWERED.format(unit=ROLLED_UP_UNIT[basis])}) r ON r.unit_id = u.id
         WHERE {ROLLED_UP_CHANNEL_KEPT}
         GROUP BY g.id
-        """,  # noqa: S608
+        """,  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
         units,
         params,
     )
@@ -149,7 +149,7 @@ def evaluation_measures(units: Sequence[Unit], period: Period) -> dict[int, list
         JOIN ({RECEIVED.format(unit=ROLLED_UP_UNIT[basis])}) r ON r.unit_id = u.id
         WHERE {ROLLED_UP_CHANNEL_KEPT}
         GROUP BY g.id
-        """,  # noqa: S608
+        """,  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
         units,
         params,
     )

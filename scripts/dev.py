@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
+import subprocess  # nosec B404  # development runner: fixed argument lists, no shell
 import sys
 import venv
 from pathlib import Path
@@ -58,12 +58,12 @@ def ensure_environment() -> None:
         if python == sys.executable:
             venv.EnvBuilder(with_pip=True).create(VENV)
         else:
-            subprocess.run([python, "-m", "venv", str(VENV)], check=True)
+            subprocess.run([python, "-m", "venv", str(VENV)], check=True)  # nosec B603  # fixed argument list, no shell
     digest = _requirements_digest()
     if STAMP.exists() and STAMP.read_text().strip() == digest:
         return
     _say("安装依赖（版本已固定）……")
-    subprocess.run(
+    subprocess.run(  # nosec B603  # fixed argument list, no shell
         [
             str(_venv_python()),
             "-m",
@@ -84,7 +84,7 @@ def main() -> None:
     ensure_environment()
     os.chdir(ROOT)
     python = str(_venv_python())
-    os.execv(python, [python, "-m", "core.devrun", *sys.argv[1:]])
+    os.execv(python, [python, "-m", "core.devrun", *sys.argv[1:]])  # nosec B606  # replaces itself with the virtualenv python, fixed arguments
 
 
 if __name__ == "__main__":

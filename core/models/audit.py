@@ -43,6 +43,11 @@ class AuditEvent(models.Model):
     )
     success = models.BooleanField(_("成功"), default=True)
     detail = models.JSONField(_("详情"), default=dict, blank=True)
+    # Set by the database trigger core_auditevent_chain (migration 0006), never by the application: the row's place
+    # in the hash chain, the previous row's hash and SHA-256 over this row's canonical form plus that hash.
+    chain_seq = models.BigIntegerField(_("链序号"), db_default=0, editable=False)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, db_default="", editable=False)
+    row_hash = models.CharField(_("本条哈希"), max_length=64, db_default="", editable=False)
 
     class Meta:
         verbose_name = _("审计记录")
@@ -52,6 +57,27 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor", "occurred_at"], name="audit_actor_time_idx"),
         ]
+        constraints = [models.UniqueConstraint(fields=["chain_seq"], name="audit_chain_seq_unique")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
+
+
+class AuditChainMark(models.Model):
+    """The two ends of the audit hash chain: the head (last row written) and the anchor (last row purged)."""
+
+    class Kind(models.TextChoices):
+        HEAD = "head", _("链尾")
+        ANCHOR = "anchor", _("锚点")
+
+    kind = models.CharField(max_length=6, primary_key=True, choices=Kind.choices)
+    seq = models.BigIntegerField(_("链序号"))
+    hash = models.CharField(_("哈希"), max_length=64)
+    moved_at = models.DateTimeField(_("更新时间"), db_default=Now())
+
+    class Meta:
+        verbose_name = _("审计哈希链端点")
+        verbose_name_plural = _("审计哈希链端点")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.seq}"

@@ -122,7 +122,7 @@ def _validate(data: KeyCaseInput, actor: User, today: date) -> dict[str, Any]:
             _("化解时限应晚于列入台账日期（%(day)s）。") % {"day": opened_on.isoformat()}, field="resolve_by"
         )
     unit = _unit_below(actor, data.responsible_unit_id, "responsible_unit")
-    assert unit is not None
+    assert unit is not None  # nosec B101  # narrows the type: the checks above guarantee it
     fields.update(
         source=data.source,
         risk_level=data.risk_level,
@@ -253,7 +253,7 @@ def keycase_assign(
             changed.append("owner")
         if responsible_unit_id is not None and responsible_unit_id != case.responsible_unit_id:
             unit = _unit_below(actor, responsible_unit_id, "responsible_unit")
-            assert unit is not None
+            assert unit is not None  # nosec B101  # narrows the type: the checks above guarantee it
             case.responsible_unit = unit
             changed.append("responsible_unit")
             person = case.responsible_person

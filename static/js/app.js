@@ -23,6 +23,9 @@
       event.preventDefault();
       addFormsetRow(target);
     }
+    if (target instanceof HTMLElement && target.hasAttribute("data-print")) {
+      window.print();
+    }
     if (target instanceof HTMLElement && target.dataset.confirm) {
       if (!window.confirm(target.dataset.confirm)) { event.preventDefault(); }
     }

@@ -80,3 +80,15 @@ def test_every_variable_the_compose_file_reads_is_documented_in_env_example():
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     missing = used - documented
     assert not missing, f"document in .env.example: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+def test_the_application_runs_as_the_role_that_cannot_change_audit_rows(compose, name):
+    assert compose["services"][name]["environment"]["DATABASE_URL"].startswith("postgres://xinfang_app:")
+
+
+def test_migrate_runs_as_the_owner_and_then_grants_the_application_role(compose):
+    migrate = compose["services"]["migrate"]
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgres://xinfang:")
+    command = " ".join(migrate["command"])
+    assert command.index("migrate --noinput") < command.index("db_grant_app_role xinfang_app")

@@ -56,6 +56,7 @@ def test_valid_environment_starts():
         ("XF_FIELD_KEYS", "k1=" + "A" * 24, "key 'k1' is 18 bytes; expected 16 or 32"),
         ("XF_FIELD_KEYS", "bad:id=" + FIELD_KEY, "key id 'bad:id' must be"),
         ("XF_FIELD_CIPHER", "des", "XF_FIELD_CIPHER='des'"),
+        ("XF_AUDIT_RETENTION_DAYS", "183", "XF_AUDIT_RETENTION_DAYS=183 is below 184"),
     ],
 )
 def test_a_bad_value_fails_loudly_at_start_up(variable, value, message):

@@ -63,10 +63,19 @@ def page(browser: Browser, live_server: object, request: pytest.FixtureRequest) 
     )
     context.set_default_timeout(15_000)
     opened = context.new_page()
+    # Chromium reports each Content-Security-Policy refusal on the console; any one fails the test.
+    violations: list[str] = []
+    opened.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield opened
     ARTIFACTS.mkdir(exist_ok=True)
     opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert violations == [], "the page broke the Content-Security-Policy"
 
 
 @pytest.fixture
