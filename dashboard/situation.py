@@ -140,7 +140,7 @@ GROUP BY GROUPING SETS (
     (current), (current, channel), (current, purpose), (current, top_category), (current, bucket),
     (current, child_path), (current, status)
 )
-"""  # noqa: S608
+"""  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
 
 # The whole months, summed per subtree ahead of time (petitions.subtree): the viewed unit's own rows, one breakdown
 # per row (its facet), by value, by trend bucket and in all, and its units one level down in all. Every item has one
@@ -172,7 +172,7 @@ SELECT 6, current, facet, NULL, NULL, child_path, {SUMS} FROM rows
 WHERE NOT own AND facet = 'channel' GROUP BY current, facet, child_path
 UNION ALL
 SELECT 7, current, facet, NULL, NULL, NULL, {SUMS} FROM rows WHERE own AND facet = 'channel' GROUP BY current, facet
-"""  # noqa: S608
+"""  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
 
 # The whole months changed since SUBTREE_SQL's sums, from the monthly roll-up of every unit of the subtree: the
 # same breakdowns in the same shape (GROUPING() bits over value, bucket and unit one level down).
@@ -195,7 +195,7 @@ named AS (
 SELECT GROUPING(name, bucket, child_path) AS grouping_id, current, facet, name, bucket, child_path, {SUMS}
 FROM named
 GROUP BY GROUPING SETS ((current, facet, name), (current, facet, bucket), (current, facet, child_path), (current, facet))
-"""  # noqa: S608
+"""  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
 
 # Open obligation clocks of items held by units of the subtree (the clock's own unit), per child unit: overdue now,
 # due within the next days, all; read from the daily roll-up of clocks.

@@ -66,7 +66,7 @@ def _rewrite_batch(
     pending = " OR ".join(pending_sql.format(column=column) for column in quoted)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {pk}, {', '.join(quoted)} FROM {table} "  # noqa: S608 (names from the model registry)
+            f"SELECT {pk}, {', '.join(quoted)} FROM {table} "  # noqa: S608  # nosec B608  # names from the model registry
             f"WHERE {pk} > %(after)s AND ({pending}) ORDER BY {pk} LIMIT %(size)s FOR UPDATE",
             {"after": after, "size": size, "tag": active_tag()},
         )
@@ -82,7 +82,7 @@ def _rewrite_batch(
         unnested = ", ".join(f"%(c{index})s::text[]" for index in range(len(quoted)))
         names = ", ".join(f"c{index}" for index in range(len(quoted)))
         cursor.execute(
-            f"UPDATE {table} AS t SET {assignments} "  # noqa: S608 (names from the model registry)
+            f"UPDATE {table} AS t SET {assignments} "  # noqa: S608  # nosec B608  # names from the model registry
             f"FROM unnest(%(keys)s, {unnested}) AS v(k, {names}) WHERE t.{pk} = v.k",
             {"keys": list(columns[0]), **{f"c{index}": values for index, values in enumerate(new_values)}},
         )

@@ -24,13 +24,14 @@ NAME = re.compile(r'name="name" value="([^"]*)"')
 
 
 def test_two_admins_saving_the_same_unit_from_the_same_version_lose_no_update(
-    tree, personas, make_user: Callable[..., User]
+    tree, personas, make_user: Callable[..., User], client_for: Callable[[User | None], Client]
 ):
     unit = tree.county_b
     url = reverse("admin:core_unit_change", args=[unit.pk])
-    clients = [Client(), Client()]
-    clients[0].force_login(personas.system_admin)
-    clients[1].force_login(make_user(tree.city, [Role.SYSTEM_ADMIN], "sysadmin2"))
+    clients = [
+        client_for(personas.system_admin),
+        client_for(make_user(tree.city, [Role.SYSTEM_ADMIN], "sysadmin2")),
+    ]
 
     def read(client: int) -> tuple[int, str]:
         html = unescape(clients[client].get(url).content.decode())
