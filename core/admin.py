@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import AdminSite
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
@@ -57,7 +57,9 @@ class RoleGatedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     role: str = Role.SYSTEM_ADMIN
 
     def _allowed(self, request: HttpRequest) -> bool:
-        return bool(actor(request).has_role(self.role))
+        # The admin's sign-in page asks this of anonymous visitors too.
+        user = request.user
+        return isinstance(user, User) and user.has_role(self.role)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -73,6 +75,12 @@ class RoleGatedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        # An object outside the admin's subtree is a 404, as everywhere else, not a redirect naming its id.
+        raise Http404
 
 
 class UnitAdminForm(forms.ModelForm):  # type: ignore[type-arg]
