@@ -11,7 +11,7 @@ from django.contrib.admin import AdminSite
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -84,7 +84,9 @@ class RoleGatedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     role: str = Role.SYSTEM_ADMIN
 
     def _allowed(self, request: HttpRequest) -> bool:
-        return bool(actor(request).has_role(self.role))
+        # The admin's sign-in page asks this of anonymous visitors too.
+        user = request.user
+        return isinstance(user, User) and user.has_role(self.role)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -100,6 +102,12 @@ class RoleGatedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        # An object outside the admin's subtree is a 404, as everywhere else, not a redirect naming its id.
+        raise Http404
 
 
 class VersionCheckedForm(forms.ModelForm):  # type: ignore[type-arg]

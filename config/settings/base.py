@@ -220,6 +220,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "信访事项登记、流转、时限与台账的接口。所有读取都限定在调用者所在单位及其下级单位内。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

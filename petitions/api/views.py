@@ -58,6 +58,7 @@ class ItemViewSet(
     """信访事项: GET list/detail (scoped to the caller's unit subtree, personal data masked), POST to register."""
 
     filterset_class = ItemFilter
+    lookup_value_regex = r"\d+"  # anything else is a 404, never a server error
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["received_on", "number", "registered_at"]
     ordering = ["-received_on", "-id"]
