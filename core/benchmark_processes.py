@@ -77,6 +77,12 @@ def gunicorn(*, port: int, workers: int, threads: int, env: dict[str, str], logs
         str(threads),
         "--error-logfile",
         str(logs / "web.log"),
+        "--no-control-socket",  # its default path is one per machine, shared with any other gunicorn
+        # Idle connections stay open longer than a person's pause between clicks (1–3 s here): with the default
+        # 2 s, gunicorn closes a connection just as the client reuses it, and the request fails with a reset
+        # (a browser or a proxy in front would retry it; the load client counts it as an error).
+        "--keep-alive",
+        "10",
     ]
     return Process("web", command, env, logs / "web.out")
 
