@@ -209,8 +209,11 @@ class Command(BaseCommand):
             beats = [
                 processes.celery_beat(name=f"beat{n}", env=env, logs=self.folder).start() for n in (1, 2)
             ]
+
+            def sent() -> int:
+                return sum(_mentions(beat.log, "Sending due task overdue-sweep") for beat in beats)
+
             try:
-                sent = lambda: sum(_mentions(beat.log, "Sending due task overdue-sweep") for beat in beats)  # noqa: E731
                 _wait(lambda: sent() >= 2, "两个 beat 各发出一次巡检", 150)
                 _wait(lambda: _mentions(worker.log, f"Task {SWEEP_TASK}[") >= 4, "两次巡检结束", 900)
             finally:
