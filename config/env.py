@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -94,3 +94,13 @@ def env_database(name: str, default: str) -> dict[str, Any]:
     if host.startswith("%2F") or host.startswith("%2f"):
         config["HOST"] = unquote(host)
     return config
+
+
+def database_url(config: dict[str, Any]) -> str:
+    """The URL of a database's settings (the reverse of `env_database`), for a process started with it."""
+    credentials = quote(config.get("USER") or "", safe="")
+    if config.get("PASSWORD"):
+        credentials += ":" + quote(config["PASSWORD"], safe="")
+    host = quote(config.get("HOST") or "", safe="")
+    port = f":{config['PORT']}" if config.get("PORT") else ""
+    return f"postgres://{credentials}@{host}{port}/{config['NAME']}"

@@ -16,13 +16,13 @@ import time
 import unicodedata
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from config.env import database_url
 from core import benchmark_processes as processes
 from core.embedded import ROOT, RUN_DIR, free_port
 from core.models import User
@@ -94,9 +94,8 @@ class Command(BaseCommand):
     def _run(
         self, folder: Path, accounts: dict[str, list[str]], password: str, options: dict[str, Any]
     ) -> None:
-        database = settings.DATABASES["default"]
         env = processes.site_environment(
-            database_url=_database_url(database),
+            database_url=database_url(settings.DATABASES["default"]),
             redis_url=settings.REDIS_URL,
             secret_key=settings.SECRET_KEY,
             lookup_key=settings.XF_LOOKUP_KEY,
@@ -203,13 +202,3 @@ def _number(text: str) -> float:
         return float(text)
     except ValueError:
         return 0.0
-
-
-def _database_url(database: dict[str, Any]) -> str:
-    """The URL of the command's own database, for the processes it starts."""
-    user = quote(database.get("USER") or "")
-    secret = database.get("PASSWORD") or ""
-    credentials = f"{user}:{quote(secret)}@" if secret else f"{user}@"
-    host = quote(database.get("HOST") or "", safe="")
-    port = f":{database['PORT']}" if database.get("PORT") else ""
-    return f"postgres://{credentials}{host}{port}/{database['NAME']}"
