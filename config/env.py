@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -128,3 +128,13 @@ def env_keys(name: str, default: dict[str, bytes], *, lengths: set[int]) -> dict
     if not keys:
         raise ImproperlyConfigured(f"Environment variable {name} lists no key.")
     return keys
+
+
+def database_url(config: dict[str, Any]) -> str:
+    """The URL of a database's settings (the reverse of `env_database`), for a process started with it."""
+    credentials = quote(config.get("USER") or "", safe="")
+    if config.get("PASSWORD"):
+        credentials += ":" + quote(config["PASSWORD"], safe="")
+    host = quote(config.get("HOST") or "", safe="")
+    port = f":{config['PORT']}" if config.get("PORT") else ""
+    return f"postgres://{credentials}@{host}{port}/{config['NAME']}"

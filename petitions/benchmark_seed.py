@@ -131,7 +131,7 @@ def benchmark_root() -> Unit:
 def benchmark_seed(items: int, today: date, say: Callable[[str], None]) -> None:
     """Write the units, people, `items` items and their clocks, then the roll-up of the items, reporting progress."""
     started = time.perf_counter()
-    clerk = _units_and_people(say)
+    clerk = benchmark_city_seed(say)
     version = calendar_version_current()
     prefix = benchmark_root().path + "%"
     with connection.cursor() as cursor:
@@ -193,7 +193,9 @@ def benchmark_seed(items: int, today: date, say: Callable[[str], None]) -> None:
     )
 
 
-def _units_and_people(say: Callable[[str], None]) -> User:
+def benchmark_city_seed(say: Callable[[str], None]) -> User:
+    """The benchmark city: its units, and a handler, section head and leader in each unit of every county,
+    a clerk in each county office, supervisors and the city leader; returns the city office's clerk."""
     root = Unit.add_root(code=ROOT_CODE, name="基准市", kind=UnitKind.AREA, level=UnitLevel.CITY)
     people: list[User] = []
     for county_number in range(1, COUNTIES + 1):
@@ -234,6 +236,24 @@ def _units_and_people(say: Callable[[str], None]) -> User:
     for person in [*people, clerk]:
         person.set_unusable_password()
     User.objects.bulk_create([*people, clerk])
+    clerks = benchmark_county_clerks_ensure()
     units = Unit.objects.filter(path__startswith=root.path).count()
-    say(f"基准单位 {units} 个，用户 {len(people) + 1} 个")
+    say(f"基准单位 {units} 个，用户 {len(people) + 1 + clerks} 个")
     return User.objects.get(username="bm_clerk")
+
+
+def benchmark_county_clerks_ensure() -> int:
+    """Give each county's office a clerk (`bm_<county code>_clerk`) where it has none; returns how many were added.
+
+    Databases seeded before the clerks were part of the seed get them here too.
+    """
+    counties = Unit.objects.filter(path__startswith=benchmark_root().path, depth=2, kind=UnitKind.AREA)
+    missing = [
+        User(username=f"bm_{county.code}_clerk", full_name="基准区登记员", unit=county, roles=[Role.CLERK])
+        for county in counties
+        if not User.objects.filter(username=f"bm_{county.code}_clerk").exists()
+    ]
+    for person in missing:
+        person.set_unusable_password()
+    User.objects.bulk_create(missing)
+    return len(missing)

@@ -7,23 +7,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+
+from config.env import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def database_url_for_tests() -> str:
     """A DATABASE_URL naming the test database pytest-django created (socket folders percent-encoded)."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = quote(db.get("HOST") or "", safe="")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{credentials}@{host}{port}/{db['NAME']}"
+    return database_url(connection.settings_dict)
 
 
 class WorkerProcess:

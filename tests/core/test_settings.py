@@ -57,6 +57,7 @@ def test_valid_environment_starts():
         ("XF_FIELD_KEYS", "bad:id=" + FIELD_KEY, "key id 'bad:id' must be"),
         ("XF_FIELD_CIPHER", "des", "XF_FIELD_CIPHER='des'"),
         ("XF_AUDIT_RETENTION_DAYS", "183", "XF_AUDIT_RETENTION_DAYS=183 is below 184"),
+        ("XF_SWEEP_EVERY_MINUTES", "0", "XF_SWEEP_EVERY_MINUTES=0 is below 1"),
     ],
 )
 def test_a_bad_value_fails_loudly_at_start_up(variable, value, message):
@@ -64,6 +65,30 @@ def test_a_bad_value_fails_loudly_at_start_up(variable, value, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_beat_starts_the_sweep_every_five_minutes_unless_told_otherwise():
+    probe = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(sorted(settings.CELERY_BEAT_SCHEDULE['overdue-sweep']['schedule'].minute))"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "XF_"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.base", "DJANGO_SECRET_KEY": "x" * 50})
+    minutes = {}
+    for every in ("", "1", "20"):
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=ROOT,
+            env={**env, "XF_SWEEP_EVERY_MINUTES": every} if every else env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        minutes[every] = result.stdout.strip()
+    assert minutes[""] == str(list(range(0, 60, 5)))
+    assert minutes["1"] == str(list(range(60)))
+    assert minutes["20"] == "[0, 20, 40]"
 
 
 def test_a_missing_secret_key_fails_loudly():

@@ -1,0 +1,219 @@
+"""Load figures: gunicorn on loopback serving the benchmark database, driven by the locust scenario in
+tests/load/locustfile.py (clerks, handlers, section heads, leaders), with requests/s, p50/p95/p99 and errors.
+
+    DATABASE_URL=postgres://…/xinfang_loadbench python manage.py load_benchmark --users 20 --minutes 2
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import time
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from config.env import database_url
+from core import benchmark_processes as processes
+from core.embedded import ROOT, RUN_DIR, free_port
+from core.models import User
+from core.services.twofactor import otp_device_bootstrap
+from core.twofactor import otp_devices_confirmed, second_factor_required
+from ledger.benchmark_seed import benchmark_keycases_ensure
+from petitions.benchmark_seed import benchmark_county_clerks_ensure, benchmark_data_exists, benchmark_seed
+from petitions.models import Item
+from petitions.subtree import subtree_months_refresh
+
+LOCUSTFILE = ROOT / "tests" / "load" / "locustfile.py"
+LIST_PAGE_P95_MS = 150
+LOGS = RUN_DIR / "load-benchmark"  # gunicorn's log and locust's CSV files of the last run
+
+
+class Command(BaseCommand):
+    help = "在基准数据库上用 gunicorn 提供服务，以 locust 模拟登记员、承办人、科室负责人和领导并发操作，输出吞吐、延迟和错误数。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--users", type=int, default=20, help="并发用户数")
+        parser.add_argument("--minutes", type=float, default=2.0, help="持续分钟数")
+        parser.add_argument("--items", type=int, default=1_000_000, help="数据库为空时先造这么多件事项")
+        # Two workers, one per core: rendering a page is CPU-bound Python, so more processes than cores only
+        # queue on the same cores (shared with PostgreSQL and locust here). Four threads each let a worker serve
+        # another request while one waits on PostgreSQL, which is most of a list page's time.
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = timezone.localdate()
+        if not benchmark_data_exists():
+            if Item.objects.exists():
+                raise CommandError("数据库中已有非基准数据：请换一个空数据库。")
+            benchmark_seed(options["items"], today, self.stdout.write)
+        benchmark_county_clerks_ensure()
+        cases = benchmark_keycases_ensure(today=today)
+        if cases:
+            self.stdout.write(f"已列入基准台账 {cases} 件")
+        subtree_months_refresh()
+        accounts = self._accounts()
+        password = secrets.token_urlsafe(16)
+        self._set_password(accounts, password)
+        shutil.rmtree(LOGS, ignore_errors=True)
+        LOGS.mkdir(parents=True)
+        self._run(LOGS, accounts, password, options)
+        self.stdout.write(f"日志与 locust 原始结果：{LOGS}")
+
+    def _accounts(self) -> dict[str, list[str]]:
+        """Who the scenario signs in as: county clerks, township and county handlers, county section heads,
+        the city's and the counties' leaders."""
+
+        def names(role: str, depth: int, limit: int) -> list[str]:
+            people = User.objects.filter(
+                username__startswith="bm_", roles__contains=[role], unit__depth=depth
+            )
+            return list(people.order_by("username").values_list("username", flat=True)[:limit])
+
+        return {
+            "clerk": names("clerk", 2, 12),
+            "handler": names("handler", 3, 20) + names("handler", 2, 4),
+            "section_head": names("section_head", 2, 12),
+            "leader": ["bm_leader", *names("leader", 2, 12)],
+        }
+
+    def _authenticators(self, accounts: dict[str, list[str]]) -> dict[str, str]:
+        """The authenticator key of every account that signs in with a second factor (leaders), binding one with a
+        random key where there is none, as the account's owner would at the first sign-in."""
+        keys = {}
+        for user in User.objects.filter(username__in=[name for group in accounts.values() for name in group]):
+            if second_factor_required(user):
+                device = otp_devices_confirmed(user).first() or otp_device_bootstrap(
+                    user_id=user.pk, key_hex=secrets.token_hex(20)
+                )
+                keys[user.username] = device.key
+        return keys
+
+    def _set_password(self, accounts: dict[str, list[str]], password: str) -> None:
+        """One PBKDF2 hash (the production hasher) for every account of the run: the sign-in costs what it costs."""
+        usernames = [name for group in accounts.values() for name in group]
+        encoded = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+        User.objects.filter(username__in=usernames).update(password=encoded)
+
+    def _run(
+        self, folder: Path, accounts: dict[str, list[str]], password: str, options: dict[str, Any]
+    ) -> None:
+        env = processes.site_environment(
+            database_url=database_url(settings.DATABASES["default"]),
+            redis_url=settings.REDIS_URL,
+            secret_key=settings.SECRET_KEY,
+            lookup_key=settings.XF_LOOKUP_KEY,
+            folder=folder,
+        )
+        processes.collect_static(env)
+        port = free_port()
+        web = processes.gunicorn(
+            port=port, workers=options["workers"], threads=options["threads"], env=env, logs=folder
+        ).start()
+        try:
+            processes.wait_for_http(f"http://127.0.0.1:{port}/healthz")
+            self.stdout.write(
+                f"gunicorn：{options['workers']} 个进程 × {options['threads']} 个线程；"
+                f"{options['users']} 个并发用户，{options['minutes']:g} 分钟"
+            )
+            started = time.perf_counter()
+            self._locust(port, folder, accounts, password, options)
+            self.stdout.write(f"压测用时 {time.perf_counter() - started:.0f} 秒")
+        finally:
+            web.stop()
+        self._report(folder / "load_stats.csv", folder / "load_failures.csv")
+
+    def _locust(
+        self, port: int, folder: Path, accounts: dict[str, list[str]], password: str, options: dict[str, Any]
+    ) -> None:
+        env = {
+            **os.environ,
+            "XF_LOAD_ACCOUNTS": json.dumps(accounts),
+            "XF_LOAD_PASSWORD": password,
+            "XF_LOAD_OTP_KEYS": json.dumps(self._authenticators(accounts)),
+        }
+        users = options["users"]
+        log = (folder / "locust.log").open("wb")
+        finished = subprocess.run(
+            [
+                str(processes.BIN / "locust"),
+                "-f",
+                str(LOCUSTFILE),
+                "--headless",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(max(1, users // 5)),
+                "--run-time",
+                f"{round(options['minutes'] * 60)}s",
+                "--stop-timeout",
+                "10",
+                "--csv",
+                str(folder / "load"),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+                "--exit-code-on-error",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
+            stdout=log,
+            stderr=log,
+        )
+        log.close()
+        if finished.returncode != 0:
+            raise CommandError(
+                "locust 运行失败：\n" + (folder / "locust.log").read_text(errors="replace")[-3000:]
+            )
+
+    def _report(self, stats_file: Path, failures_file: Path) -> None:
+        with stats_file.open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        self.stdout.write(
+            _pad("请求类型", 16) + f"{'次数':>6}{'失败':>6}{'每秒':>6}{'p50':>8}{'p95':>8}{'p99':>8}（毫秒）"
+        )
+        slow_lists = []
+        for row in rows:
+            name = "合计" if row["Name"] == "Aggregated" else row["Name"]
+            self.stdout.write(
+                _pad(name, 16) + f"{int(row['Request Count']):>8}{int(row['Failure Count']):>6}"
+                f"{float(row['Requests/s']):>8.1f}{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}"
+            )
+            if "列表" in name and _number(row["95%"]) > LIST_PAGE_P95_MS:
+                slow_lists.append(name)
+        total = next(row for row in rows if row["Name"] == "Aggregated")
+        errors = int(total["Failure Count"])
+        with failures_file.open(encoding="utf-8") as handle:
+            for failure in csv.DictReader(handle):
+                self.stdout.write(f"  失败：{failure['Name']} × {failure['Occurrences']}：{failure['Error']}")
+        self.stdout.write(
+            f"错误 {errors} 个（目标 0）；列表页 p95 "
+            + (f"超过 {LIST_PAGE_P95_MS} 毫秒：{'、'.join(slow_lists)}" if slow_lists else "均 ≤ 150 毫秒")
+        )
+
+
+def _pad(text: str, width: int) -> str:
+    """`text` padded to `width` terminal columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return text + " " * max(0, width - columns)
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0

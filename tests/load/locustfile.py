@@ -1,0 +1,211 @@
+"""Load scenario for `manage.py load_benchmark`: clerks register items through the intake page, handlers work
+their item lists, section heads the key-case ledger, leaders the dashboards.
+
+Accounts and their password come from the environment the command sets (XF_LOAD_ACCOUNTS as JSON by role,
+XF_LOAD_PASSWORD), and the authenticator keys of the accounts that sign in with a second factor (XF_LOAD_OTP_KEYS
+as JSON, username → hex key). Request names are the rows of the command's report; list pages are named 列表.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django_otp.oath import totp
+from locust import HttpUser, between, task
+from locust.clients import HttpSession
+
+ACCOUNTS: dict[str, list[str]] = json.loads(os.environ.get("XF_LOAD_ACCOUNTS", "{}"))
+PASSWORD = os.environ.get("XF_LOAD_PASSWORD", "")
+OTP_KEYS: dict[str, str] = json.loads(os.environ.get("XF_LOAD_OTP_KEYS", "{}"))
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CATEGORY_SELECT = re.compile(r'<select name="category"[^>]*>(.*?)</select>', re.DOTALL)
+OPTION_VALUE = re.compile(r'<option value="(\d+)"')
+ITEM_LINK = re.compile(r'href="/petitions/(\d+)/"')
+CASE_LINK = re.compile(r'href="/ledger/(\d+)/"')
+DRILL_DOWN = re.compile(r'href="\?unit=(\d+)&amp;[^"]*"[^>]*data-testid="drill-down"')
+SITE_ZONE = ZoneInfo("Asia/Shanghai")  # the site's TIME_ZONE: the date the intake form defaults to
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+_turns: dict[str, Iterator[str]] = {role: itertools.cycle(names) for role, names in ACCOUNTS.items() if names}
+
+
+def sign_in(client: HttpSession, username: str, password: str) -> None:
+    """Sign in through the login page as a browser does (the form's CSRF token, then the post).
+
+    Every user signs in here and nowhere else, so a further sign-in step belongs in this function.
+    """
+    page = client.get("/login/", name="登录页")
+    with client.post(
+        "/login/",
+        data={"csrfmiddlewaretoken": csrf_token(page.text), "username": username, "password": password},
+        name="登录",
+        catch_response=True,
+    ) as response:
+        if response.status_code == 200 and response.url and "/login/verify/" in response.url:
+            response.success()
+            second_step(client, username, response.text)
+        elif response.status_code != 200 or response.url is None or "/login/" in response.url:
+            response.failure(f"{username} 登录未成功（{response.status_code}）")
+
+
+def second_step(client: HttpSession, username: str, page: str) -> None:
+    """Type the code the account's authenticator shows now, as its owner would on the second sign-in page."""
+    key = bytes.fromhex(OTP_KEYS.get(username, ""))
+    with client.post(
+        "/login/verify/",
+        data={"csrfmiddlewaretoken": csrf_token(page), "code": f"{totp(key):06d}"},
+        name="登录·验证码",
+        catch_response=True,
+    ) as response:
+        if response.status_code != 200 or response.url is None or "/login/" in response.url:
+            response.failure(f"{username} 验证码未通过（{response.status_code}）")
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = CSRF_TOKEN.search(html)
+    return found.group(1) if found else ""
+
+
+def resident_id() -> str:
+    """A resident ID number with a valid GB 11643 check character."""
+    body = f"110105{random.randint(1950, 2000)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}"
+    body += f"{random.randint(0, 999):03d}"
+    total = sum(int(digit) * weight for digit, weight in zip(body, ID_WEIGHTS, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+class SignedInUser(HttpUser):
+    """A person of one role who signs in once and then works."""
+
+    abstract = True
+    role = ""
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        self.username = next(_turns[self.role])
+        sign_in(self.client, self.username, PASSWORD)
+
+    def open_one(self, html: str, pattern: re.Pattern[str], url: str, name: str) -> None:
+        """Open one of the objects a list page links to, as a reader picks a row."""
+        ids = pattern.findall(html)
+        if ids:
+            self.client.get(url.format(random.choice(ids)), name=name)
+
+
+class Clerk(SignedInUser):
+    """登记员: opens 来访登记, types (the repeat hints follow), saves, lands on the new item."""
+
+    role = "clerk"
+    weight = 5
+
+    @task
+    def register_visit(self) -> None:
+        page = self.client.get("/petitions/new/visit/", name="登记页")
+        if page.status_code != 200:
+            return  # counted as a failure of the page; there is no form to fill in
+        select = CATEGORY_SELECT.search(page.text)
+        categories = OPTION_VALUE.findall(select.group(1)) if select else []
+        person = {"id_number": resident_id(), "phone": f"139{random.randint(0, 99_999_999):08d}"}
+        summary = f"反映小区物业拖欠维修基金问题，编号{random.randint(1, 10**6)}"
+        self.client.get(
+            "/petitions/new-suggestions/",
+            params={"petitioners-0-id_number": person["id_number"], "summary": summary},
+            name="登记页·重复提示",
+        )
+        data: dict[str, Any] = {
+            "csrfmiddlewaretoken": csrf_token(page.text),
+            "channel": "visit",
+            "received_on": datetime.now(SITE_ZONE).date().isoformat(),
+            "head_count": "1",
+            "purpose": "demand",
+            "category": random.choice(categories) if categories else "",
+            "summary": summary,
+            "demand": "请求督促物业公司依法退还维修基金。",
+            "petitioners-TOTAL_FORMS": "1",
+            "petitioners-INITIAL_FORMS": "0",
+            "petitioners-MIN_NUM_FORMS": "1",
+            "petitioners-MAX_NUM_FORMS": "30",
+            "petitioners-0-name": "张" + random.choice("伟芳娜敏静丽强磊军洋"),
+            "petitioners-0-id_number": person["id_number"],
+            "petitioners-0-phone": person["phone"],
+        }
+        with self.client.post(
+            "/petitions/new/visit/", data=data, name="登记提交", allow_redirects=False, catch_response=True
+        ) as response:
+            location = response.headers.get("Location", "")
+            if response.status_code != 302 or not location.startswith("/petitions/"):
+                response.failure(f"登记未保存（{response.status_code}）")
+                return
+        self.client.get(location, name="事项详情")
+
+
+class Handler(SignedInUser):
+    """承办人: the unit's item list, filtered, paged, and an item opened."""
+
+    role = "handler"
+    weight = 8
+
+    @task(3)
+    def browse(self) -> None:
+        page = self.client.get("/petitions/", name="事项列表")
+        self.open_one(page.text, ITEM_LINK, "/petitions/{}/", "事项详情")
+
+    @task(3)
+    def filter_overdue(self) -> None:
+        page = self.client.get(
+            "/petitions/", params={"status": "accepted", "overdue": "true"}, name="事项列表·筛选"
+        )
+        self.open_one(page.text, ITEM_LINK, "/petitions/{}/", "事项详情")
+
+    @task(2)
+    def page_through(self) -> None:
+        params = {"channel": random.choice(["visit", "letter", "online"]), "ordering": "-received_on"}
+        for number in (2, 3):
+            self.client.get("/petitions/", params={**params, "page": number}, name="事项列表·翻页")
+
+    @task(1)
+    def due_soon(self) -> None:
+        self.client.get("/petitions/", params={"due_within": "10"}, name="事项列表·筛选")
+
+
+class SectionHead(SignedInUser):
+    """科室负责人: the key-case ledger, by status and due date, and a case opened."""
+
+    role = "section_head"
+    weight = 3
+
+    @task(2)
+    def ledger(self) -> None:
+        page = self.client.get("/ledger/", name="台账列表")
+        self.open_one(page.text, CASE_LINK, "/ledger/{}/", "台账详情")
+
+    @task(1)
+    def ledger_due(self) -> None:
+        self.client.get("/ledger/", params={"due_within": "30", "risk_level": "high"}, name="台账列表")
+
+
+class Leader(SignedInUser):
+    """领导: the dashboard for the year and the month, and a unit below opened for the same period."""
+
+    role = "leader"
+    weight = 4
+
+    @task
+    def dashboards(self) -> None:
+        year = self.client.get("/dashboard/", params={"period": "year"}, name="驾驶舱·本年")
+        self.client.get("/dashboard/", params={"period": "month"}, name="驾驶舱·本月")
+        units = DRILL_DOWN.findall(year.text)
+        if units:
+            self.client.get(
+                "/dashboard/", params={"unit": random.choice(units), "period": "year"}, name="驾驶舱·下钻"
+            )
