@@ -106,6 +106,16 @@ def otp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def signed_in_verified(client: Client, user: User) -> None:
+    """Sign the client in as the user, its session verified by the user's authenticator when the role requires two
+    factors, as after the code step of sign-in."""
+    client.force_login(user)
+    if second_factor_required(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
+        session.save()
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     """Create an account directly (test set-up, not the behaviour under test); a role that requires two-factor
@@ -169,11 +179,7 @@ def client_for() -> Callable[[User | None], Client]:
     def make(user: User | None) -> Client:
         client = Client()
         if user is not None:
-            client.force_login(user)
-            if second_factor_required(user):
-                session = client.session
-                session[DEVICE_ID_SESSION_KEY] = authenticator_for(user).persistent_id
-                session.save()
+            signed_in_verified(client, user)
         return client
 
     return make

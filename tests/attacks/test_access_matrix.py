@@ -29,7 +29,7 @@ from core.models import AuditEvent, Unit, User
 from ledger.views.excel import SESSION_KEY as IMPORT_SESSION_KEY
 from petitions.views.steps import STEPS
 from tests.attacks.world import NOW, PLACES, Objects, World, world_build
-from tests.conftest import API_PERSONAS, Personas, Tree, inside_and_outside
+from tests.conftest import API_PERSONAS, Personas, Tree, inside_and_outside, signed_in_verified
 from tests.petitions.conftest import DEFAULT_ID_NUMBER
 
 pytestmark = pytest.mark.django_db
@@ -193,6 +193,15 @@ ROUTES: dict[str, Route] = {
     "core:login": page("public", post="action"),
     "core:logout": posted("account"),
     "core:account": page("account"),
+    "core:login_verify": page("public", post="action"),
+    "core:login_enrol": page("public", post="action"),
+    "core:password_change": page("account", post="action"),
+    "core:session_list": page("account"),
+    "core:session_end": posted("account", lambda w, o: {"session_id": 1}),
+    "core:session_end_others": posted("account"),
+    "core:account_two_factor": page("account"),
+    "core:account_two_factor_add": page("account", post="action"),
+    "core:account_two_factor_remove": posted("account", lambda w, o: {"device_id": 1}),
     "core:api_token_issue": posted("account"),
     "core:api_token_revoke": posted("account"),
     "core:unit_list": page("units", "list", rows=link("/units/{}/", lambda o: o.item.registered_unit)),
@@ -573,7 +582,7 @@ def signed_in(world: World, name: str) -> Client:
     client = Client(raise_request_exception=False)
     if name == ANONYMOUS:
         return client
-    client.force_login(getattr(world.personas, name))
+    signed_in_verified(client, getattr(world.personas, name))
     session = client.session
     session[IMPORT_SESSION_KEY] = {world.objects[place].import_token: "台账.xlsx" for place in PLACES}
     session.save()

@@ -33,7 +33,7 @@ from petitions.models import Document
 from petitions.services import lifecycle
 from petitions.services.intake import PetitionerInput, item_register
 from tests.attacks.world import NOW, TODAY
-from tests.conftest import Personas, Tree
+from tests.conftest import Personas, Tree, signed_in_verified
 from tests.ledger.conftest import LedgerCast, keycase_input
 from tests.petitions.conftest import DEFAULT_ID_NUMBER, intake_input
 
@@ -168,7 +168,7 @@ def pinned() -> Iterator[None]:
 
 def page(user: User, url: str) -> str:
     client = Client()
-    client.force_login(user)
+    signed_in_verified(client, user)
     response = client.get(url)
     assert response.status_code == 200, url
     return response.content.decode()
@@ -203,7 +203,7 @@ def test_every_page_shows_a_stored_payload_only_as_escaped_text(pinned, personas
 def test_the_ledger_export_keeps_a_stored_payload_as_an_inert_text_cell(pinned, personas, tree, payload):
     store_everywhere(payload, personas, tree)
     client = Client()
-    client.force_login(personas.section_head)
+    signed_in_verified(client, personas.section_head)
 
     response = client.get("/ledger/export/")
 
