@@ -37,9 +37,14 @@ class KeyCaseFilter(django_filters.FilterSet):
     """Filters and sorting shared by the ledger page, its Excel export and GET /api/v1/ledger/key-cases/."""
 
     q = django_filters.CharFilter(method="filter_text", label=_("搜索（编号、名称、概况、群体）"))
-    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, label=_("化解状态"))
-    risk_level = django_filters.MultipleChoiceFilter(choices=RiskLevel.choices, label=_("风险等级"))
-    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label=_("来源"))
+    # Columns of the row itself: no join can repeat a row, so no SELECT DISTINCT over every column.
+    status = django_filters.MultipleChoiceFilter(
+        choices=CaseStatus.choices, label=_("化解状态"), distinct=False
+    )
+    risk_level = django_filters.MultipleChoiceFilter(
+        choices=RiskLevel.choices, label=_("风险等级"), distinct=False
+    )
+    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label=_("来源"), distinct=False)
     owner = django_filters.ModelChoiceFilter(queryset=_leaders, label=_("包案领导"))
     unit = django_filters.ModelChoiceFilter(
         queryset=_visible_units, method="filter_unit", label=_("责任单位（含下级）")

@@ -36,8 +36,11 @@ class ItemFilter(django_filters.FilterSet):
     """Filters and sorting shared by the clerk and handler lists and GET /api/v1/petitions/."""
 
     q = django_filters.CharFilter(method="filter_text", label=_("搜索（编号、概况、诉求）"))
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"))
-    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("信访形式"))
+    # Columns of the row itself: no join can repeat a row, so no SELECT DISTINCT over every column.
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"), distinct=False)
+    channel = django_filters.MultipleChoiceFilter(
+        choices=Channel.choices, label=_("信访形式"), distinct=False
+    )
     purpose = django_filters.ChoiceFilter(choices=Purpose.choices, label=_("信访目的"))
     category = django_filters.ModelChoiceFilter(
         queryset=_categories, method="filter_category", label=_("内容分类（含下级）")
@@ -73,7 +76,7 @@ class ItemFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     markers = django_filters.MultipleChoiceFilter(
-        choices=Marker.choices, method="filter_markers", label=_("标记（同时具备）")
+        choices=Marker.choices, method="filter_markers", label=_("标记（同时具备）"), distinct=False
     )
     clock_unit = django_filters.ModelChoiceFilter(
         queryset=_visible_units, method="filter_clock_unit", label=_("时限责任单位（含下级）")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -79,12 +81,27 @@ def open_obligation_exists(
 
 
 def item_list_for_user(user: AnyUser) -> QuerySet[Item]:
-    """Visible items with what a list row shows, overdue flag included, in one query."""
-    return (
-        item_qs_visible_to(user)
-        .select_related("category", "registered_unit", "responsible_unit")
-        .annotate(is_overdue=open_obligation_exists(due_before=timezone.localdate()))
+    """Visible items with what a list row shows; `items_mark_overdue` adds the overdue flag to a page of them."""
+    return item_qs_visible_to(user).select_related("category", "registered_unit", "responsible_unit")
+
+
+def items_mark_overdue(items: Sequence[Item]) -> None:
+    """Set `is_overdue` on each item of a page: an open obligation clock of it is past due.
+
+    One query for the page's items; as a column of the list query, PostgreSQL would read every overdue clock of the
+    system to answer it for twenty rows.
+    """
+    overdue = set(
+        Deadline.objects.filter(
+            subject_type=ITEM_SUBJECT,
+            subject_id__in=[item.pk for item in items],
+            status=DeadlineStatus.OPEN,
+            rule__is_obligation=True,
+            due_on__lt=timezone.localdate(),
+        ).values_list("subject_id", flat=True)
     )
+    for item in items:
+        item.is_overdue = item.pk in overdue  # type: ignore[attr-defined]
 
 
 def item_get_for_user(user: AnyUser, item_id: int) -> Item:
@@ -178,12 +195,16 @@ def repeat_candidates(
     text = summary.strip()
     if len(text) >= 6:
         threshold = settings.XF_REPEAT_SIMILARITY_PERCENT / 100
-        similar = (
-            base.annotate(score=TrigramSimilarity("summary", text))
-            .filter(score__gte=threshold)
-            .order_by("-score")
-            .values_list("id", "score")[:limit]
-        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            # `%` (trigram_similar) can use the trigram index where a computed score cannot; its threshold is
+            # this setting, for this transaction only.
+            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
+            similar = list(
+                base.filter(summary__trigram_similar=text)
+                .annotate(score=TrigramSimilarity("summary", text))
+                .order_by("-score")
+                .values_list("id", "score")[:limit]
+            )
         for item_id, score in similar:
             similarity[item_id] = float(score)
             reasons.setdefault(item_id, []).append(f"内容相似 {round(score * 100)}%")

@@ -25,6 +25,7 @@ from petitions.selectors import (
     item_list_for_user,
     item_petitioners,
     item_qs_visible_to,
+    items_mark_overdue,
 )
 from petitions.services import lifecycle
 from petitions.services.intake import item_register
@@ -65,6 +66,12 @@ class ItemViewSet(
 
     def get_queryset(self) -> QuerySet[Item]:
         return item_list_for_user(self.request.user)
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            items_mark_overdue(page)
+        return page
 
     def get_serializer_class(self) -> type[Any]:
         if self.action == "create":

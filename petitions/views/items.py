@@ -29,6 +29,7 @@ from petitions.selectors import (
     item_petitioners,
     item_qs_visible_to,
     item_timeline,
+    items_mark_overdue,
 )
 from petitions.views.steps import STEPS, step_form, steps_for
 
@@ -49,6 +50,7 @@ def item_list(request: AuthenticatedRequest) -> HttpResponse:
         queryset = queryset.order_by("-received_on", "-id")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
+    items_mark_overdue(rows)
     nearest: dict[int, Any] = {}
     for view in deadline_views(deadlines_open_for_items([row.pk for row in rows])):
         current = nearest.get(view.deadline.subject_id)

@@ -420,3 +420,17 @@ def test_any_on_a_yes_no_filter_leaves_the_list_unfiltered(
     everything = page_numbers(_page(client))
     assert page_numbers(_page(client, {"overdue": "unknown"})) == everything
     assert set(page_numbers(_page(client, {"overdue": "true"}))) < set(everything)
+
+
+def test_each_row_of_the_list_page_and_the_api_says_whether_the_item_is_overdue(
+    items: Items, personas: Personas, head_api: APIClient, client_for: Callable[[User | None], Client]
+):
+    rows = head_api.get("/api/v1/petitions/").json()["results"]
+    assert {row["number"]: row["overdue"] for row in rows} == {
+        number: number == items.b.number for number in items.numbers("a", "b", "c", "d", "e")
+    }
+    html = _page(client_for(personas.section_head))
+    overdue_rows = re.findall(
+        r'<tr class="overdue">.*?<a href="/petitions/\d+/">(XF\d{4}-\d{6})</a>', html, re.S
+    )
+    assert overdue_rows == [items.b.number]
