@@ -400,7 +400,35 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class ItemDayCount(models.Model):
+class ItemCounts(models.Model):
+    """The counts of a roll-up row of items received: 件次, 人次, the four visit markers and repeats."""
+
+    items = models.IntegerField(default=0)
+    persons = models.IntegerField(default=0)
+    collective = models.IntegerField(default=0)
+    skip_level = models.IntegerField(default=0)
+    to_beijing = models.IntegerField(default=0)
+    to_province = models.IntegerField(default=0)
+    repeats = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ReplyCounts(models.Model):
+    """The counts of a roll-up row of items answered: answered, evaluated, asked (evaluated or the window lapsed)
+    and content."""
+
+    replied = models.IntegerField(default=0)
+    evaluated = models.IntegerField(default=0)
+    asked = models.IntegerField(default=0)
+    content = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ItemDayCount(ItemCounts):
     """The daily roll-up the leaders' pages count from: items received per unit, registering office, day, channel,
     category, purpose and current status, kept in step with the item table by a trigger (see petitions/rollup.py).
 
@@ -421,13 +449,6 @@ class ItemDayCount(models.Model):
     )
     purpose = models.CharField(max_length=12, choices=Purpose.choices)
     status = models.CharField(max_length=15, choices=Status.choices)
-    items = models.IntegerField(default=0)
-    persons = models.IntegerField(default=0)
-    collective = models.IntegerField(default=0)
-    skip_level = models.IntegerField(default=0)
-    to_beijing = models.IntegerField(default=0)
-    to_province = models.IntegerField(default=0)
-    repeats = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -446,7 +467,7 @@ class ItemDayCount(models.Model):
         return f"{self.unit_id}:{self.day}:{self.channel}:{self.status}={self.items}"
 
 
-class ItemReplyCount(models.Model):
+class ItemReplyCount(ReplyCounts):
     """The daily roll-up of answered items by reply day: how many were evaluated, how many were asked (evaluated or
     let the window lapse) and how many were content, per unit (as ItemDayCount), registering office and channel."""
 
@@ -458,10 +479,6 @@ class ItemReplyCount(models.Model):
     )
     day = models.DateField()
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    replied = models.IntegerField(default=0)
-    evaluated = models.IntegerField(default=0)
-    asked = models.IntegerField(default=0)
-    content = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -488,7 +505,7 @@ class MonthFacet(models.TextChoices):
     REGISTERED = "registered", _("登记单位 × 信访形式")
 
 
-class ItemMonthCount(models.Model):
+class ItemMonthCount(ItemCounts):
     """The monthly roll-up of items by month received, one breakdown per row, for views of several months.
 
     A day-grain row holds about one item at provincial scale, so a year's view would read as many rows as items;
@@ -504,13 +521,6 @@ class ItemMonthCount(models.Model):
     month = models.DateField()  # the first day of the month
     facet = models.CharField(max_length=10, choices=MonthFacet.choices)
     value = models.CharField(max_length=20)
-    items = models.IntegerField(default=0)
-    persons = models.IntegerField(default=0)
-    collective = models.IntegerField(default=0)
-    skip_level = models.IntegerField(default=0)
-    to_beijing = models.IntegerField(default=0)
-    to_province = models.IntegerField(default=0)
-    repeats = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -522,7 +532,7 @@ class ItemMonthCount(models.Model):
         return f"{self.unit_id}:{self.month:%Y-%m}:{self.facet}={self.value}:{self.items}"
 
 
-class ItemReplyMonthCount(models.Model):
+class ItemReplyMonthCount(ReplyCounts):
     """The monthly roll-up of answered items by month answered, with the keys and counts of ItemReplyCount."""
 
     unit = models.ForeignKey(
@@ -533,10 +543,6 @@ class ItemReplyMonthCount(models.Model):
     )
     month = models.DateField()  # the first day of the month
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    replied = models.IntegerField(default=0)
-    evaluated = models.IntegerField(default=0)
-    asked = models.IntegerField(default=0)
-    content = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -563,7 +569,7 @@ class ItemMonthChange(models.Model):
         return f"{self.month:%Y-%m}"
 
 
-class ItemSubtreeMonthCount(models.Model):
+class ItemSubtreeMonthCount(ItemCounts):
     """ItemMonthCount summed over each unit's whole subtree (the unit and everything below it), so the dashboard of a
     city reads its own few hundred rows instead of every unit's.
 
@@ -577,13 +583,6 @@ class ItemSubtreeMonthCount(models.Model):
     month = models.DateField()  # the first day of the month
     facet = models.CharField(max_length=10, choices=MonthFacet.choices)
     value = models.CharField(max_length=20)
-    items = models.IntegerField(default=0)
-    persons = models.IntegerField(default=0)
-    collective = models.IntegerField(default=0)
-    skip_level = models.IntegerField(default=0)
-    to_beijing = models.IntegerField(default=0)
-    to_province = models.IntegerField(default=0)
-    repeats = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
