@@ -353,7 +353,7 @@ def _pings(client: redis.Redis) -> bool:
 
 def _count(connection: Any, table: str) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (a table name of this module)
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608  # nosec B608  # a table name of this module
         return int(cursor.fetchone()[0])
 
 

@@ -11,7 +11,7 @@ import json
 import os
 import secrets
 import shutil
-import subprocess
+import subprocess  # nosec B404  # starts locust with a fixed argument list, no shell
 import time
 import unicodedata
 from pathlib import Path
@@ -144,7 +144,7 @@ class Command(BaseCommand):
         }
         users = options["users"]
         log = (folder / "locust.log").open("wb")
-        finished = subprocess.run(
+        finished = subprocess.run(  # nosec B603  # fixed argument list, no shell
             [
                 str(processes.BIN / "locust"),
                 "-f",
