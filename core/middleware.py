@@ -26,7 +26,11 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class IdleSessionMiddleware:
-    """Slide the session expiry on each request: admins get the shorter idle limit."""
+    """Give a signed-in session its role's idle limit (admins the shorter one).
+
+    The limit is set once; the expiry then slides whenever the session is saved, which the activity middleware does
+    at most once a minute, so a request in between writes nothing.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -41,7 +45,8 @@ class IdleSessionMiddleware:
                 if user.is_admin_role
                 else settings.XF_SESSION_IDLE_MINUTES
             )
-            request.session.set_expiry(minutes * 60)
+            if request.session.get_expiry_age() != minutes * 60:
+                request.session.set_expiry(minutes * 60)
         return response
 
 

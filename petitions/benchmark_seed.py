@@ -17,6 +17,7 @@ from core.choices import Role, UnitKind, UnitLevel
 from core.models import Unit, User
 from core.selectors import calendar_version_current
 from petitions.choices import HANDLING, ITEM_SUBJECT
+from petitions.obligation_dates import OBLIGATION_TRIGGERS, obligation_dates_rebuild
 from petitions.rollup import ITEM_MONTH_ROLLUP, ITEM_ROLLUP, REPLY_MONTH_ROLLUP, REPLY_ROLLUP
 from petitions.subtree import subtree_months_refresh
 
@@ -115,6 +116,7 @@ ROLL_UP_TRIGGERS = (
     ("accountability_deadline", "accountability_deadline_roll_up_update"),
     ("petitions_itemdaycount", "petitions_itemdaycount_to_month"),
     ("petitions_itemreplycount", "petitions_itemreplycount_to_month"),
+    *OBLIGATION_TRIGGERS,
 )
 
 
@@ -165,6 +167,7 @@ def benchmark_seed(items: int, today: date, say: Callable[[str], None]) -> None:
                 cursor.execute(
                     DEADLINES_SQL, {"subject": ITEM_SUBJECT, "kind": HANDLING, "version": version, **bounds}
                 )
+        obligation_dates_rebuild()
         rebuilt = ITEM_ROLLUP.rebuild()
         REPLY_ROLLUP.rebuild()
         ITEM_MONTH_ROLLUP.rebuild()  # from the items, as the daily rebuilds above did not pass through the months

@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -192,6 +193,14 @@ class Item(models.Model):
         verbose_name=_("原件"),
     )
     repeat_count = models.PositiveIntegerField(_("重复次数"), default=0)
+    # Kept by a trigger on the deadline table: the lists filter and sort on it through one covering index.
+    obligation_due_on = models.DateField(
+        _("最近办理期限"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("未完成的责任时限中最早的到期日"),
+    )
     refusal_reason = models.TextField(_("不予受理/不再受理理由"), blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
@@ -207,6 +216,20 @@ class Item(models.Model):
             models.Index(fields=["closed_on"], condition=Q(closed_on__isnull=False), name="item_closed_idx"),
             models.Index(
                 fields=["replied_on"], condition=Q(replied_on__isnull=False), name="item_replied_idx"
+            ),
+            models.Index(
+                fields=["obligation_due_on"],
+                include=[
+                    "id",
+                    "status",
+                    "received_on",
+                    "registered_unit",
+                    "responsible_unit",
+                    "review_unit",
+                    "recheck_unit",
+                ],
+                condition=Q(obligation_due_on__isnull=False),
+                name="item_obligation_due_idx",
             ),
             GinIndex(fields=["markers"], name="item_markers_idx"),
             GinIndex(fields=["summary"], opclasses=["gin_trgm_ops"], name="item_summary_trgm_idx"),
@@ -231,6 +254,11 @@ class Item(models.Model):
     @property
     def is_repeat(self) -> bool:
         return self.original_id is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        """An open obligation clock of the item is past its due date."""
+        return self.obligation_due_on is not None and self.obligation_due_on < timezone.localdate()
 
 
 class ItemPetitioner(models.Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -81,27 +80,8 @@ def open_obligation_exists(
 
 
 def item_list_for_user(user: AnyUser) -> QuerySet[Item]:
-    """Visible items with what a list row shows; `items_mark_overdue` adds the overdue flag to a page of them."""
+    """Visible items with what a list row shows (the overdue flag is `Item.is_overdue`)."""
     return item_qs_visible_to(user).select_related("category", "registered_unit", "responsible_unit")
-
-
-def items_mark_overdue(items: Sequence[Item]) -> None:
-    """Set `is_overdue` on each item of a page: an open obligation clock of it is past due.
-
-    One query for the page's items; as a column of the list query, PostgreSQL would read every overdue clock of the
-    system to answer it for twenty rows.
-    """
-    overdue = set(
-        Deadline.objects.filter(
-            subject_type=ITEM_SUBJECT,
-            subject_id__in=[item.pk for item in items],
-            status=DeadlineStatus.OPEN,
-            rule__is_obligation=True,
-            due_on__lt=timezone.localdate(),
-        ).values_list("subject_id", flat=True)
-    )
-    for item in items:
-        item.is_overdue = item.pk in overdue  # type: ignore[attr-defined]
 
 
 def item_get_for_user(user: AnyUser, item_id: int) -> Item:

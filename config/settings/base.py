@@ -98,6 +98,9 @@ TEMPLATES = [
     },
 ]
 
+# Select boxes are written in Python (same markup as Django's templates); every other widget uses the templates.
+FORM_RENDERER = "core.form_renderer.FormRenderer"
+
 DATABASES = {"default": env_database("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/xinfang")}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

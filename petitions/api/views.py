@@ -25,7 +25,6 @@ from petitions.selectors import (
     item_list_for_user,
     item_petitioners,
     item_qs_visible_to,
-    items_mark_overdue,
 )
 from petitions.services import lifecycle
 from petitions.services.intake import item_register
@@ -61,17 +60,16 @@ class ItemViewSet(
     filterset_class = ItemFilter
     lookup_value_regex = r"\d+"  # anything else is a 404, never a server error
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    ordering_fields = ["received_on", "number", "registered_at"]
-    ordering = ["-received_on", "-id"]
+    ordering_fields = ["received_on", "number", "registered_at", "obligation_due_on"]
+
+    @property
+    def ordering(self) -> tuple[str, ...]:
+        """The list page's default order for the same filters (most pressing first for overdue and due-soon)."""
+        request = getattr(self, "request", None)
+        return ItemFilter(request.query_params if request else None, request=request).default_ordering()
 
     def get_queryset(self) -> QuerySet[Item]:
         return item_list_for_user(self.request.user)
-
-    def paginate_queryset(self, queryset: Any) -> Any:
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            items_mark_overdue(page)
-        return page
 
     def get_serializer_class(self) -> type[Any]:
         if self.action == "create":

@@ -5,13 +5,31 @@ from __future__ import annotations
 from django import template
 
 from core.pii import mask_address, mask_id_number, mask_phone
-from petitions.choices import Marker
+from petitions.choices import Channel, Marker, Status
 
 register = template.Library()
 
 register.filter("mask_id", mask_id_number)
 register.filter("mask_phone", mask_phone)
 register.filter("mask_address", mask_address)
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """The Chinese label of an item status (a list row: an enum lookup, not a scan of the field's choices)."""
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def channel_label(value: str) -> str:
+    """The Chinese label of an item channel."""
+    try:
+        return str(Channel(value).label)
+    except ValueError:
+        return value
 
 
 @register.filter

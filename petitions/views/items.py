@@ -29,7 +29,6 @@ from petitions.selectors import (
     item_petitioners,
     item_qs_visible_to,
     item_timeline,
-    items_mark_overdue,
 )
 from petitions.views.steps import STEPS, step_form, steps_for
 
@@ -47,10 +46,9 @@ def item_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset = ItemFilter(request.GET or None, queryset=item_list_for_user(request.user), request=request)
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
     if not request.GET.get("ordering"):
-        queryset = queryset.order_by("-received_on", "-id")
+        queryset = queryset.order_by(*filterset.default_ordering())
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    items_mark_overdue(rows)
     nearest: dict[int, Any] = {}
     for view in deadline_views(deadlines_open_for_items([row.pk for row in rows])):
         current = nearest.get(view.deadline.subject_id)

@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import AuditEvent, User
@@ -111,6 +113,22 @@ def test_activity_keeps_the_session_alive(personas):
     for step in range(1, 4):
         with time_machine.travel(timezone.now() + timedelta(minutes=25 * step), tick=False):
             assert client.get("/").status_code == 200
+
+
+def test_pages_read_within_a_minute_write_nothing_to_the_session(personas):
+    client = _signed_in("clerk_a")
+    moment = timezone.now() + timedelta(minutes=2)
+    with time_machine.travel(moment, tick=False):
+        client.get("/")  # the first request after a minute slides the expiry
+    with (
+        time_machine.travel(moment + timedelta(seconds=30), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert client.get("/").status_code == 200
+    writes = [
+        q["sql"] for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]
+    ]
+    assert writes == []
 
 
 @pytest.mark.parametrize("username", ["sysadmin", "secadmin", "auditor"])

@@ -92,3 +92,10 @@ def test_migrate_runs_as_the_owner_and_then_grants_the_application_role(compose)
     assert migrate["environment"]["DATABASE_URL"].startswith("postgres://xinfang:")
     command = " ".join(migrate["command"])
     assert command.index("migrate --noinput") < command.index("db_grant_app_role xinfang_app")
+
+
+def test_the_database_holds_its_working_set_in_memory_and_refills_it_after_a_restart(compose):
+    arguments = compose["services"]["db"]["command"]
+    settings = dict(arguments[index + 1].split("=", 1) for index, arg in enumerate(arguments) if arg == "-c")
+    assert settings["shared_buffers"] == "${POSTGRES_SHARED_BUFFERS:-4GB}"
+    assert "pg_prewarm" in settings["shared_preload_libraries"]

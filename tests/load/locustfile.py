@@ -4,6 +4,10 @@ their item lists, section heads the key-case ledger, leaders the dashboards.
 Accounts and their password come from the environment the command sets (XF_LOAD_ACCOUNTS as JSON by role,
 XF_LOAD_PASSWORD), and the authenticator keys of the accounts that sign in with a second factor (XF_LOAD_OTP_KEYS
 as JSON, username → hex key). Request names are the rows of the command's report; list pages are named 列表.
+
+The measured window starts once every user has signed in (XF_LOAD_MEASURE_SECONDS long): the sign-ins' own figures
+are written to XF_LOAD_SIGN_IN_FILE (JSON) first, then the statistics start again from zero, and the run stops when
+the window ends.
 """
 
 from __future__ import annotations
@@ -18,13 +22,18 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import gevent
 from django_otp.oath import totp
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 from locust.clients import HttpSession
+from locust.env import Environment
 
 ACCOUNTS: dict[str, list[str]] = json.loads(os.environ.get("XF_LOAD_ACCOUNTS", "{}"))
 PASSWORD = os.environ.get("XF_LOAD_PASSWORD", "")
 OTP_KEYS: dict[str, str] = json.loads(os.environ.get("XF_LOAD_OTP_KEYS", "{}"))
+MEASURE_SECONDS = float(os.environ.get("XF_LOAD_MEASURE_SECONDS", "120"))
+SIGN_IN_FILE = os.environ.get("XF_LOAD_SIGN_IN_FILE", "")
+SIGN_IN_REQUESTS = ("登录页", "登录", "登录·验证码")
 
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CATEGORY_SELECT = re.compile(r'<select name="category"[^>]*>(.*?)</select>', re.DOTALL)
@@ -36,6 +45,38 @@ SITE_ZONE = ZoneInfo("Asia/Shanghai")  # the site's TIME_ZONE: the date the inta
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 _turns: dict[str, Iterator[str]] = {role: itertools.cycle(names) for role, names in ACCOUNTS.items() if names}
+_signed_in = 0  # users whose sign-in has finished
+
+
+@events.test_start.add_listener
+def _measure_after_sign_in(environment: Environment, **_: Any) -> None:
+    """Start the measured window once every user has signed in, and end the run when it is over."""
+    gevent.spawn(_measured_window, environment)
+
+
+def _measured_window(environment: Environment) -> None:
+    runner = environment.runner
+    if runner is None:
+        return
+    while _signed_in < max(1, runner.target_user_count or 0):
+        gevent.sleep(0.2)
+    sign_ins = {}
+    for name in SIGN_IN_REQUESTS:
+        entry = environment.stats.get(name, "GET" if name == "登录页" else "POST")
+        if entry.num_requests:
+            sign_ins[name] = {
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "p50": entry.get_response_time_percentile(0.5),
+                "p95": entry.get_response_time_percentile(0.95),
+                "max": entry.max_response_time,
+            }
+    if SIGN_IN_FILE:
+        with open(SIGN_IN_FILE, "w", encoding="utf-8") as handle:
+            json.dump(sign_ins, handle, ensure_ascii=False)
+    environment.stats.reset_all()
+    gevent.sleep(MEASURE_SECONDS)
+    runner.quit()
 
 
 def sign_in(client: HttpSession, username: str, password: str) -> None:
@@ -92,8 +133,10 @@ class SignedInUser(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
+        global _signed_in
         self.username = next(_turns[self.role])
         sign_in(self.client, self.username, PASSWORD)
+        _signed_in += 1
 
     def open_one(self, html: str, pattern: re.Pattern[str], url: str, name: str) -> None:
         """Open one of the objects a list page links to, as a reader picks a row."""

@@ -15,11 +15,13 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accountability.models import Deadline
+from accountability.choices import DeadlineStatus
+from accountability.models import Deadline, DeadlineRule
 from core.choices import Role
 from core.models import User
 from petitions.choices import ITEM_SUBJECT, ROUTING, Channel, Marker, Purpose
 from petitions.models import Category, Item
+from petitions.obligation_dates import obligation_dates_rebuild
 from petitions.services import lifecycle
 from petitions.services.intake import PetitionerInput, item_register
 from tests.conftest import Personas, Tree
@@ -295,6 +297,89 @@ def test_an_item_that_is_met_is_no_longer_overdue(items: Items, personas: Person
     assert api_numbers(head_api, overdue="true") == []
 
 
+def _earliest_open_obligation(item: Item) -> date | None:
+    """The date the item's `obligation_due_on` must hold, counted from its clocks directly."""
+    dates = Deadline.objects.filter(
+        subject_type=ITEM_SUBJECT, subject_id=item.pk, status=DeadlineStatus.OPEN, rule__is_obligation=True
+    ).values_list("due_on", flat=True)
+    return min(dates, default=None)
+
+
+def _stored_due_dates(items: Items) -> dict[str, date | None]:
+    rows = Item.objects.filter(pk__in=[getattr(items, letter).pk for letter in "abcde"])
+    return dict(rows.values_list("number", "obligation_due_on"))
+
+
+def _counted_due_dates(items: Items) -> dict[str, date | None]:
+    return {
+        getattr(items, letter).number: _earliest_open_obligation(getattr(items, letter)) for letter in "abcde"
+    }
+
+
+def test_each_item_carries_the_earliest_due_date_of_its_open_obligation_clocks(items: Items):
+    stored = _stored_due_dates(items)
+    assert stored == _counted_due_dates(items)
+    # D's objection period (03-17) is the petitioner's window, not an obligation: its acceptance clock counts.
+    assert stored[items.d.number] == date(2026, 3, 25)
+    overdue_on = stored[items.b.number]
+    assert overdue_on is not None
+    assert overdue_on < TODAY
+
+
+def test_the_due_date_follows_clocks_that_are_met_moved_and_deleted(items: Items, personas: Personas):
+    lifecycle.item_assign(
+        actor=personas.clerk_a, item_id=items.b.pk, unit_id=personas.handler_a.unit_id, on=TODAY
+    )
+    clock = Deadline.objects.get(subject_type=ITEM_SUBJECT, subject_id=items.c.pk, rule_id=ROUTING)
+    Deadline.objects.filter(pk=clock.pk).update(due_on=date(2026, 4, 30))
+    Deadline.objects.filter(subject_type=ITEM_SUBJECT, subject_id=items.e.pk).delete()
+    stored = _stored_due_dates(items)
+    assert stored == _counted_due_dates(items)
+    assert stored[items.c.number] == date(2026, 4, 30)
+    assert stored[items.e.number] is None
+    next_due_on = stored[items.b.number]
+    assert next_due_on is not None
+    assert next_due_on >= TODAY  # met, a new clock runs
+
+
+def test_a_rebuild_after_a_bulk_load_sets_every_date_from_the_clocks(items: Items):
+    Item.objects.filter(pk=items.a.pk).update(obligation_due_on=date(2030, 1, 1))
+    Item.objects.filter(pk=items.b.pk).update(obligation_due_on=None)
+    assert obligation_dates_rebuild() == 2
+    assert _stored_due_dates(items) == _counted_due_dates(items)
+    assert obligation_dates_rebuild() == 0
+
+
+def test_a_rule_that_stops_or_starts_being_an_obligation_changes_the_dates(items: Items):
+    DeadlineRule.objects.filter(kind=ROUTING).update(is_obligation=False)
+    stored = _stored_due_dates(items)
+    assert stored == _counted_due_dates(items)
+    assert stored[items.a.number] is None  # A has only its routing clock
+    DeadlineRule.objects.filter(kind=ROUTING).update(is_obligation=True)
+    assert _stored_due_dates(items) == _counted_due_dates(items)
+    assert _stored_due_dates(items)[items.a.number] == date(2026, 3, 25)
+
+
+def test_an_overdue_or_due_soon_list_opens_at_its_most_pressing_item(
+    items: Items, personas: Personas, head_api: APIClient, client_for: Callable[[User | None], Client]
+):
+    older = item_register(
+        actor=personas.clerk_a,
+        data=intake_input(received_on=date(2026, 1, 5), registered_on=TODAY, summary="早前来信未转送。"),
+    )
+    # B (received 02-01) is newer than the January item, whose routing clock ran out first.
+    assert api_numbers(head_api, overdue="true") == [older.number, items.b.number]
+    assert page_numbers(_page(client_for(personas.section_head), {"overdue": "true"})) == [
+        older.number,
+        items.b.number,
+    ]
+    # C falls due 03-24, the others 03-25: C first, then by id.
+    assert api_numbers(head_api, due_within=15)[0] == items.c.number
+    # A chosen order still wins; without a filter the newest comes first.
+    assert api_numbers(head_api, overdue="true", ordering="-received_on") == [items.b.number, older.number]
+    assert api_numbers(head_api)[0] in items.numbers("a", "e")
+
+
 # --- text search ----------------------------------------------------------------------------------------
 
 
@@ -434,3 +519,14 @@ def test_each_row_of_the_list_page_and_the_api_says_whether_the_item_is_overdue(
         r'<tr class="overdue">.*?<a href="/petitions/\d+/">(XF\d{4}-\d{6})</a>', html, re.S
     )
     assert overdue_rows == [items.b.number]
+
+
+def test_list_rows_name_status_and_channel_in_chinese(
+    items: Items, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    html = _page(client_for(personas.section_head), {"q": items.b.number})
+    row = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    assert row is not None
+    assert "电话" in row.group(1)  # B came by phone
+    assert "已登记待转送" in row.group(1)
+    assert "phone" not in row.group(1)
