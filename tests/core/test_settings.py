@@ -153,3 +153,12 @@ def test_the_active_key_must_fit_the_chosen_cipher():
     assert "with 16 bytes for sm4-gcm" in wrong.stderr
     right = start_django(XF_FIELD_CIPHER="sm4-gcm", XF_FIELD_KEYS=f"k1={SM4_KEY}")
     assert right.returncode == 0, right.stderr
+
+
+@pytest.mark.django_db
+def test_the_sites_connections_run_without_jit_or_parallel_workers():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('max_parallel_workers_per_gather')")
+        assert cursor.fetchone() == ("off", "0")
