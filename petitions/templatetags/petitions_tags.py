@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.db import models
 
 from core.pii import mask_address, mask_id_number, mask_phone
 from petitions.choices import Channel, Marker, Status
@@ -14,22 +15,25 @@ register.filter("mask_phone", mask_phone)
 register.filter("mask_address", mask_address)
 
 
-@register.filter
-def status_label(value: str) -> str:
-    """The Chinese label of an item status (a list row: an enum lookup, not a scan of the field's choices)."""
+def _choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of `value` among `choices` (an enum lookup, not a scan of the field's choices as
+    get_FOO_display makes on every call), or the value itself if it is not one of them."""
     try:
-        return str(Status(value).label)
+        return str(choices(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """The Chinese label of an item status, for list rows."""
+    return _choice_label(Status, value)
 
 
 @register.filter
 def channel_label(value: str) -> str:
-    """The Chinese label of an item channel."""
-    try:
-        return str(Channel(value).label)
-    except ValueError:
-        return value
+    """The Chinese label of an item channel, for list rows."""
+    return _choice_label(Channel, value)
 
 
 @register.filter
