@@ -32,6 +32,12 @@ class YesNoAnySelect(forms.NullBooleanSelect):
         self.choices = [("unknown", _("不限")), ("true", _("是")), ("false", _("否"))]
 
 
+class OrderingFilter(django_filters.OrderingFilter):
+    """django-filter's ordering choice with the reverse orders labelled in Chinese (its own label is English)."""
+
+    descending_fmt = _("%s（倒序）")
+
+
 class YesNoFilter(django_filters.BooleanFilter):
     """BooleanFilter with the 不限 / 是 / 否 select."""
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import YesNoFilter, all_words_q
+from core.filters import OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
 from ledger.choices import OPEN_CASE_STATUSES, STALE_PROGRESS_DAYS, CaseStatus, RiskLevel, Source
@@ -54,7 +54,7 @@ class KeyCaseFilter(django_filters.FilterSet):
         method="filter_stale", label=_("超过%(days)s日无进展") % {"days": STALE_PROGRESS_DAYS}
     )
     due_within = django_filters.NumberFilter(method="filter_due_within", label=_("N日内到期"), min_value=0)
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("resolve_by", "resolve_by"),
             ("last_progress_on", "last_progress_on"),

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import YesNoFilter, all_words_q
+from core.filters import OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit
 from core.selectors import unit_qs_visible_to
 from petitions.choices import Channel, Marker, Purpose, Status
@@ -84,7 +84,7 @@ class ItemFilter(django_filters.FilterSet):
     overdue = YesNoFilter(method="filter_overdue", label=_("已超期"))
     due_within = django_filters.NumberFilter(method="filter_due_within", label=_("N日内到期"), min_value=0)
     repeat = YesNoFilter(field_name="original", lookup_expr="isnull", exclude=True, label=_("重复件"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("received_on", "received_on"),
             ("number", "number"),

@@ -530,3 +530,15 @@ def test_list_rows_name_status_and_channel_in_chinese(
     assert "电话" in row.group(1)  # B came by phone
     assert "已登记待转送" in row.group(1)
     assert "phone" not in row.group(1)
+
+
+def test_the_order_choices_are_labelled_in_chinese(
+    items: Items, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    html = _page(client_for(personas.section_head))
+    ordering = re.search(r'<select name="ordering"[^>]*>(.*?)</select>', html, re.S)
+    assert ordering is not None
+    labels = re.findall(r"<option[^>]*>([^<]*)</option>", ordering.group(1))
+    assert "办理期限" in labels
+    assert "办理期限（倒序）" in labels
+    assert not [label for label in labels if "descending" in label]
