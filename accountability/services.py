@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from celery import current_app
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -378,16 +381,27 @@ def deadlines_recompute(
     re-queue itself for the next batch and no single transaction grows large.
     """
     with transaction.atomic():
-        open_rows = Deadline.objects.select_for_update().filter(status=DeadlineStatus.OPEN, id__gt=after_id)
+        open_rows = Deadline.objects.filter(status=DeadlineStatus.OPEN, id__gt=after_id)
         if kind is not None:
             open_rows = open_rows.filter(rule_id=kind, fixed=False)
         if years:
             first, last = date(min(years), 1, 1), date(max(years), 12, 31)
             # A count can only be affected by a year it touches: between its start and its (old) due date.
             open_rows = open_rows.filter(starts_on__lte=last, due_on__gte=first - timedelta(days=1))
-        batch = list(open_rows.select_related("rule").order_by("id")[:batch_size])
-        if not batch:
+        candidates = list(
+            open_rows.order_by("id").values_list("id", "subject_type", "subject_id")[:batch_size]
+        )
+        if not candidates:
             return 0, None
+        # Every life-cycle step locks its subject before its clock; taking the same order here means a
+        # recompute and a step on the same subject wait for each other instead of deadlocking.
+        _subjects_lock((subject_type, subject_id) for _, subject_type, subject_id in candidates)
+        batch = list(
+            open_rows.filter(id__in=[row[0] for row in candidates])
+            .select_for_update(of=("self",), no_key=True)
+            .select_related("rule")
+            .order_by("id")
+        )
         calendar = calendar_snapshot()
         changed = 0
         for deadline in batch:
@@ -431,7 +445,21 @@ def deadlines_recompute(
                 "kind": kind,
             },
         )
-    return changed, batch[-1].pk
+    return changed, candidates[-1][0]
+
+
+def _subjects_lock(subjects: Iterable[tuple[str, int]]) -> None:
+    """Lock the subjects' rows (each type in id order), as a life-cycle step does before touching its clock."""
+    ids_by_type: defaultdict[str, set[int]] = defaultdict(set)
+    for subject_type, subject_id in subjects:
+        ids_by_type[subject_type].add(subject_id)
+    for subject_type in sorted(ids_by_type):
+        try:
+            model = apps.get_model(subject_type)
+        except (LookupError, ValueError):
+            continue  # A subject type with no table of its own has no row to lock.
+        rows = model._base_manager.select_for_update().filter(pk__in=ids_by_type[subject_type]).order_by("pk")
+        list(rows.values_list("pk", flat=True))
 
 
 def recompute_later(
