@@ -199,29 +199,40 @@ def benchmark_seed(items: int, today: date, say: Callable[[str], None]) -> None:
 def benchmark_city_seed(say: Callable[[str], None]) -> User:
     """The benchmark city: its units, and a handler, section head and leader in each unit of every county,
     a clerk in each county office, supervisors and the city leader; returns the city office's clerk."""
-    root = Unit.add_root(code=ROOT_CODE, name="基准市", kind=UnitKind.AREA, level=UnitLevel.CITY)
+    root = Unit.objects.add_root(
+        {"code": ROOT_CODE, "name": "基准市", "kind": UnitKind.AREA, "level": UnitLevel.CITY}
+    )
     people: list[User] = []
     for county_number in range(1, COUNTIES + 1):
-        county = root.add_child(
-            code=f"BM{county_number:02d}00",
-            name=f"基准{county_number}区",
-            kind=UnitKind.AREA,
-            level=UnitLevel.COUNTY,
+        county = Unit.objects.add_child(
+            root,
+            {
+                "code": f"BM{county_number:02d}00",
+                "name": f"基准{county_number}区",
+                "kind": UnitKind.AREA,
+                "level": UnitLevel.COUNTY,
+            },
         )
         below = [
-            county.add_child(
-                code=f"BM{county_number:02d}D{n}",
-                name=f"基准{county_number}区部门{n}",
-                kind=UnitKind.DEPARTMENT,
-                level=UnitLevel.COUNTY,
+            Unit.objects.add_child(
+                county,
+                {
+                    "code": f"BM{county_number:02d}D{n}",
+                    "name": f"基准{county_number}区部门{n}",
+                    "kind": UnitKind.DEPARTMENT,
+                    "level": UnitLevel.COUNTY,
+                },
             )
             for n in range(1, DEPARTMENTS_PER_COUNTY + 1)
         ] + [
-            county.add_child(
-                code=f"BM{county_number:02d}{n:02d}",
-                name=f"基准{county_number}区{n}街道",
-                kind=UnitKind.AREA,
-                level=UnitLevel.TOWNSHIP,
+            Unit.objects.add_child(
+                county,
+                {
+                    "code": f"BM{county_number:02d}{n:02d}",
+                    "name": f"基准{county_number}区{n}街道",
+                    "kind": UnitKind.AREA,
+                    "level": UnitLevel.TOWNSHIP,
+                },
             )
             for n in range(1, TOWNSHIPS_PER_COUNTY + 1)
         ]
