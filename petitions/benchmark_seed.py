@@ -18,6 +18,7 @@ from core.models import Unit, User
 from core.selectors import calendar_version_current
 from petitions.choices import HANDLING, ITEM_SUBJECT
 from petitions.obligation_dates import OBLIGATION_TRIGGERS, obligation_dates_rebuild
+from petitions.reach import REACH_TRIGGERS, item_reach_rebuild
 from petitions.rollup import ITEM_MONTH_ROLLUP, ITEM_ROLLUP, REPLY_MONTH_ROLLUP, REPLY_ROLLUP
 from petitions.subtree import subtree_months_refresh
 
@@ -117,6 +118,7 @@ ROLL_UP_TRIGGERS = (
     ("petitions_itemdaycount", "petitions_itemdaycount_to_month"),
     ("petitions_itemreplycount", "petitions_itemreplycount_to_month"),
     *OBLIGATION_TRIGGERS,
+    *REACH_TRIGGERS,
 )
 
 
@@ -168,6 +170,7 @@ def benchmark_seed(items: int, today: date, say: Callable[[str], None]) -> None:
                     DEADLINES_SQL, {"subject": ITEM_SUBJECT, "kind": HANDLING, "version": version, **bounds}
                 )
         obligation_dates_rebuild()
+        item_reach_rebuild()
         rebuilt = ITEM_ROLLUP.rebuild()
         REPLY_ROLLUP.rebuild()
         ITEM_MONTH_ROLLUP.rebuild()  # from the items, as the daily rebuilds above did not pass through the months
@@ -181,6 +184,7 @@ def benchmark_seed(items: int, today: date, say: Callable[[str], None]) -> None:
     with connection.cursor() as cursor:
         for table in (
             "petitions_item",
+            "petitions_itemreach",
             "accountability_deadline",
             "petitions_itemdaycount",
             "petitions_itemreplycount",

@@ -114,6 +114,15 @@ class ItemFilter(django_filters.FilterSet):
             return ("obligation_due_on", "id")
         return ("-received_on", "-id")
 
+    def narrows(self) -> bool:
+        """Whether any filter is set (the order and the page are not filters); an invalid form counts as set."""
+        if not self.is_bound:
+            return False
+        if not self.form.is_valid():
+            return True
+        empty: tuple[object, ...] = (None, "", [], ())
+        return any(value not in empty for name, value in self.form.cleaned_data.items() if name != "ordering")
+
     def filter_text(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
         value = value.strip()
         if not value:

@@ -261,6 +261,26 @@ class Item(models.Model):
         return self.obligation_due_on is not None and self.obligation_due_on < timezone.localdate()
 
 
+class ItemReach(models.Model):
+    """A unit that sees an item: each of the item's four units and every unit above them, one row per unit.
+
+    Written only by triggers on the item and unit tables (migration 0009), in the writer's transaction. A user sees
+    the items whose reach holds their own unit, so a whole list, newest first, and its count read one index range.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reach")
+    received_on = models.DateField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["unit", "-received_on", "-item"], name="itemreach_newest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} → {self.item_id}"
+
+
 class ItemPetitioner(models.Model):
     """A petitioner on an item; for collective visits, up to five are representatives."""
 

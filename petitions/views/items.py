@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,9 +24,11 @@ from petitions.forms import DeliverForm
 from petitions.models import ExtensionRequest, Item
 from petitions.selectors import (
     deadlines_open_for_items,
+    item_count_for_user,
     item_deadlines,
     item_get_for_user,
     item_list_for_user,
+    item_list_newest_for_user,
     item_petitioners,
     item_qs_visible_to,
     item_timeline,
@@ -40,14 +43,34 @@ def _urgency(view: DeadlineView) -> tuple[bool, date]:
     return (not view.deadline.rule.is_obligation, view.deadline.due_on)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its total, for a list counted more cheaply than by counting its queryset."""
+
+    def __init__(self, object_list: Any, per_page: int, total: int) -> None:
+        super().__init__(object_list, per_page)
+        self.total = total
+
+    @cached_property
+    def count(self) -> int:
+        return self.total
+
+
+def _item_paginator(request: AuthenticatedRequest, filterset: ItemFilter) -> Paginator:
+    """The whole list, unfiltered and in the default order, reads the items' reach; any other reads the items."""
+    if not filterset.narrows() and not request.GET.get("ordering"):
+        user = request.user
+        return CountedPaginator(item_list_newest_for_user(user), PAGE_SIZE, item_count_for_user(user))
+    queryset = filterset.qs if filterset.is_bound else filterset.queryset
+    if not request.GET.get("ordering"):
+        queryset = queryset.order_by(*filterset.default_ordering())
+    return Paginator(queryset, PAGE_SIZE)
+
+
 @login_required
 def item_list(request: AuthenticatedRequest) -> HttpResponse:
     """Items in the user's subtree, filtered and sorted, with the nearest running deadline of each row."""
     filterset = ItemFilter(request.GET or None, queryset=item_list_for_user(request.user), request=request)
-    queryset = filterset.qs if filterset.is_bound else filterset.queryset
-    if not request.GET.get("ordering"):
-        queryset = queryset.order_by(*filterset.default_ordering())
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _item_paginator(request, filterset).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     nearest: dict[int, Any] = {}
     for view in deadline_views(deadlines_open_for_items([row.pk for row in rows])):

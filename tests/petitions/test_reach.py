@@ -1,0 +1,122 @@
+"""The items' reach (the units that see each item): kept by triggers, and the whole list read through it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from django.db.models import Q
+from django.test import Client
+from django.urls import reverse
+
+from core.models import Unit, User
+from core.services.units import unit_move
+from petitions.choices import Status
+from petitions.models import Item, ItemReach
+from petitions.reach import item_reach_rebuild
+from petitions.selectors import item_count_for_user, item_list_newest_for_user
+from tests.conftest import Personas, Tree
+from tests.petitions.conftest import ItemFactory
+
+
+def _reached(unit: Unit) -> set[int]:
+    return set(ItemReach.objects.filter(unit=unit).values_list("item_id", flat=True))
+
+
+def _seen_from_the_unit_columns(unit: Unit) -> set[int]:
+    """What the unit's subtree sees, counted from the items' four unit columns directly."""
+    ids = list(Unit.objects.filter(path__startswith=unit.path).values_list("id", flat=True))
+    seen = Item.objects.filter(
+        Q(registered_unit_id__in=ids)
+        | Q(responsible_unit_id__in=ids)
+        | Q(review_unit_id__in=ids)
+        | Q(recheck_unit_id__in=ids)
+    )
+    return set(seen.values_list("id", flat=True))
+
+
+def _every_unit_reaches_what_it_sees() -> None:
+    for unit in Unit.objects.all():
+        assert _reached(unit) == _seen_from_the_unit_columns(unit), unit.name
+
+
+@pytest.fixture
+def walked(item_factory: ItemFactory) -> list[Item]:
+    """Items at every stage, so each of the four unit columns is set on some of them."""
+    return [item_factory.make(status) for status in (Status.REGISTERED, Status.ASSIGNED, Status.CLOSED)]
+
+
+def test_each_unit_reaches_exactly_the_items_its_subtree_sees(walked: list[Item], tree: Tree):
+    closed = walked[-1]
+    assert closed.review_unit_id  # the walk set all four columns
+    assert closed.recheck_unit_id
+    _every_unit_reaches_what_it_sees()
+    assert {item.pk for item in walked} <= _reached(tree.city)
+    assert _reached(tree.county_b) == set()
+    # one row per unit and item, however many of the item's units lie below that unit
+    assert ItemReach.objects.filter(unit=tree.city, item=closed).count() == 1
+    assert ItemReach.objects.get(unit=tree.city, item=closed).received_on == closed.received_on
+
+
+def test_moving_a_unit_moves_the_reach_of_its_items(walked: list[Item], tree: Tree, personas: Personas):
+    handled = walked[1]
+    assert handled.responsible_unit_id == tree.county_a_department.pk
+    assert handled.pk not in _reached(tree.county_b)
+
+    unit_move(
+        actor=personas.system_admin, unit_id=tree.county_a_department.pk, new_parent_id=tree.county_b.pk
+    )
+
+    assert handled.pk in _reached(tree.county_b)
+    _every_unit_reaches_what_it_sees()
+
+
+def test_a_rebuild_writes_again_the_rows_the_triggers_keep(walked: list[Item], tree: Tree):
+    kept = sorted(ItemReach.objects.values_list("unit_id", "item_id", "received_on"))
+    ItemReach.objects.filter(unit=tree.city).delete()
+    ItemReach.objects.create(unit=tree.county_b, item=walked[0], received_on=walked[0].received_on)
+
+    assert item_reach_rebuild() == len(kept)
+    assert sorted(ItemReach.objects.values_list("unit_id", "item_id", "received_on")) == kept
+
+
+def _list_numbers(client: Client, **params: str) -> tuple[list[str], str]:
+    response = client.get(reverse("petitions:item_list"), params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    return re.findall(r'<a href="/petitions/\d+/">(XF\d{4}-\d{6})</a>', html), html
+
+
+def test_the_whole_list_read_through_the_reach_pages_and_counts_like_the_items(
+    item_factory: ItemFactory, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    first = date(2025, 1, 2)
+    made = [item_factory.register(received_on=first + timedelta(days=n)) for n in range(33)]
+    newest_first = [item.number for item in sorted(made, key=lambda item: item.received_on, reverse=True)]
+    client = client_for(personas.clerk_a)
+
+    whole, html = _list_numbers(client)
+    second, _ = _list_numbers(client, page="2")
+    # The same order chosen by hand reads the item table, not the reach.
+    chosen, chosen_html = _list_numbers(client, ordering="-received_on")
+
+    assert whole + second == newest_first
+    assert whole == chosen
+    assert "共 33 件" in html
+    assert "共 33 件" in chosen_html
+
+
+def test_the_three_admin_roles_and_disabled_users_reach_no_item(
+    walked: list[Item], personas: Personas, tree: Tree
+):
+    assert _reached(tree.city)  # the admins' own unit reaches items; they still read none
+    clerk = personas.clerk_a
+    assert item_count_for_user(clerk) == len(walked)
+    clerk.is_active = False
+    clerk.save(update_fields=["is_active"])
+
+    for user in (personas.system_admin, personas.security_admin, personas.audit_admin, clerk):
+        assert item_count_for_user(user) == 0
+        assert not item_list_newest_for_user(user).exists()
