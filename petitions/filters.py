@@ -114,14 +114,19 @@ class ItemFilter(django_filters.FilterSet):
             return ("obligation_due_on", "id")
         return ("-received_on", "-id")
 
-    def narrows(self) -> bool:
-        """Whether any filter is set (the order and the page are not filters); an invalid form counts as set."""
+    def filters_set(self) -> set[str] | None:
+        """Names of the filters given a value (the order and the page are not filters); None when the form is
+        invalid."""
         if not self.is_bound:
-            return False
+            return set()
         if not self.form.is_valid():
-            return True
+            return None
         empty: tuple[object, ...] = (None, "", [], ())
-        return any(value not in empty for name, value in self.form.cleaned_data.items() if name != "ordering")
+        return {
+            name
+            for name, value in self.form.cleaned_data.items()
+            if name != "ordering" and value not in empty
+        }
 
     def filter_text(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
         value = value.strip()

@@ -262,19 +262,28 @@ class Item(models.Model):
 
 
 class ItemReach(models.Model):
-    """A unit that sees an item: each of the item's four units and every unit above them, one row per unit.
+    """A unit that sees an item: each of the item's four units and every unit above them, one row per unit, with
+    the item's columns the common list filters read (same names as on the item).
 
     Written only by triggers on the item and unit tables (migration 0009), in the writer's transaction. A user sees
-    the items whose reach holds their own unit, so a whole list, newest first, and its count read one index range.
+    the items whose reach holds their own unit, so a list narrowed only by those filters, and its count, read one
+    index range.
     """
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="reach")
     received_on = models.DateField()
+    status = models.CharField(max_length=15, choices=Status.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    obligation_due_on = models.DateField(null=True)
 
     class Meta:
         indexes = [
-            models.Index(fields=["unit", "-received_on", "-item"], name="itemreach_newest_idx"),
+            models.Index(
+                fields=["unit", "-received_on", "-item"],
+                include=["status", "channel", "obligation_due_on"],
+                name="itemreach_newest_idx",
+            ),
         ]
 
     def __str__(self) -> str:

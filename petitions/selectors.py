@@ -89,23 +89,11 @@ def item_list_for_user(user: AnyUser) -> QuerySet[Item]:
     return item_qs_visible_to(user).select_related("category", "registered_unit", "responsible_unit")
 
 
-def item_list_newest_for_user(user: AnyUser) -> QuerySet[Item]:
-    """The same items as `item_list_for_user`, newest first, read through their reach: a page of a county's list is
-    one index range of the user's unit instead of four unit columns over every item."""
-    if not _reads_items(user):
-        return Item.objects.none()
-    return (
-        Item.objects.filter(reach__unit_id=user.unit_id)  # type: ignore[union-attr]
-        .select_related("category", "registered_unit", "responsible_unit")
-        .order_by("-reach__received_on", "-reach__item_id")
-    )
-
-
-def item_count_for_user(user: AnyUser) -> int:
-    """How many items the user sees: the reach rows of their unit, counted in the index alone."""
-    if not _reads_items(user):
-        return 0
-    return ItemReach.objects.filter(unit_id=user.unit_id).count()  # type: ignore[union-attr]
+def item_reach_for_user(user: AnyUser) -> QuerySet[ItemReach]:
+    """The reach rows of the user's own unit: one per item the user sees, with the columns the common filters read."""
+    if not isinstance(user, User) or not _reads_items(user):
+        return ItemReach.objects.none()
+    return ItemReach.objects.filter(unit_id=user.unit_id)
 
 
 def item_get_for_user(user: AnyUser, item_id: int) -> Item:

@@ -1,5 +1,6 @@
-"""Which units see each item, one row per unit, kept by triggers on the item and unit tables, so a user's whole list
-newest first, and its count, read one index range instead of four unit columns over every item."""
+"""Which units see each item, one row per unit with the item's date, status, channel and earliest due date, kept by
+triggers on the item and unit tables, so a user's list narrowed only by those (or whole) and its count read one index
+range instead of four unit columns over every item."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -9,7 +10,8 @@ from django.db import migrations, models
 # view reads that item alone: the condition on item_id is pushed into it.
 FUNCTIONS = """
 CREATE VIEW petitions_itemreach_rows AS
-SELECT DISTINCT above.id AS unit_id, i.id AS item_id, i.received_on
+SELECT DISTINCT above.id AS unit_id, i.id AS item_id, i.received_on, i.status, i.channel,
+       i.obligation_due_on
 FROM petitions_item i
 CROSS JOIN LATERAL unnest(ARRAY[i.registered_unit_id, i.responsible_unit_id,
                                 i.review_unit_id, i.recheck_unit_id]) AS own_unit(id)
@@ -20,8 +22,9 @@ JOIN core_unit above ON above.path = substr(own.path, 1, prefix.length);
 CREATE FUNCTION petitions_item_reach_refresh(items bigint[]) RETURNS void AS $$
 BEGIN
     DELETE FROM petitions_itemreach WHERE item_id = ANY(items);
-    INSERT INTO petitions_itemreach (unit_id, item_id, received_on)
-    SELECT unit_id, item_id, received_on FROM petitions_itemreach_rows WHERE item_id = ANY(items);
+    INSERT INTO petitions_itemreach (unit_id, item_id, received_on, status, channel, obligation_due_on)
+    SELECT unit_id, item_id, received_on, status, channel, obligation_due_on
+    FROM petitions_itemreach_rows WHERE item_id = ANY(items);
 END
 $$ LANGUAGE plpgsql;
 
@@ -31,8 +34,9 @@ DECLARE
     written bigint;
 BEGIN
     DELETE FROM petitions_itemreach;
-    INSERT INTO petitions_itemreach (unit_id, item_id, received_on)
-    SELECT unit_id, item_id, received_on FROM petitions_itemreach_rows;
+    INSERT INTO petitions_itemreach (unit_id, item_id, received_on, status, channel, obligation_due_on)
+    SELECT unit_id, item_id, received_on, status, channel, obligation_due_on
+    FROM petitions_itemreach_rows;
     GET DIAGNOSTICS written = ROW_COUNT;
     RETURN written;
 END
@@ -50,12 +54,15 @@ AFTER INSERT ON petitions_item
 FOR EACH ROW EXECUTE FUNCTION petitions_item_reach();
 
 CREATE TRIGGER petitions_item_reach_update
-AFTER UPDATE OF registered_unit_id, responsible_unit_id, review_unit_id, recheck_unit_id, received_on
+AFTER UPDATE OF registered_unit_id, responsible_unit_id, review_unit_id, recheck_unit_id,
+                received_on, status, channel, obligation_due_on
 ON petitions_item
 FOR EACH ROW
-WHEN ((OLD.registered_unit_id, OLD.responsible_unit_id, OLD.review_unit_id, OLD.recheck_unit_id, OLD.received_on)
+WHEN ((OLD.registered_unit_id, OLD.responsible_unit_id, OLD.review_unit_id, OLD.recheck_unit_id,
+       OLD.received_on, OLD.status, OLD.channel, OLD.obligation_due_on)
       IS DISTINCT FROM
-      (NEW.registered_unit_id, NEW.responsible_unit_id, NEW.review_unit_id, NEW.recheck_unit_id, NEW.received_on))
+      (NEW.registered_unit_id, NEW.responsible_unit_id, NEW.review_unit_id, NEW.recheck_unit_id,
+       NEW.received_on, NEW.status, NEW.channel, NEW.obligation_due_on))
 EXECUTE FUNCTION petitions_item_reach();
 
 -- A unit moved in the tree (its path and its subtree's paths rewritten) changes the reach of every item of those
@@ -114,6 +121,41 @@ class Migration(migrations.Migration):
                 ),
                 ("received_on", models.DateField()),
                 (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "已登记待转送"),
+                            ("assigned", "受理申请审查中"),
+                            ("not_accepted", "不予受理"),
+                            ("accepted", "受理（办理中）"),
+                            ("replied", "已作出处理意见"),
+                            ("review", "复查"),
+                            ("reviewed", "提出复查意见"),
+                            ("recheck", "复核"),
+                            ("closed", "办结"),
+                            ("no_further", "不再受理"),
+                            ("repeat", "重复件（并入原件）"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("visit", "走访"),
+                            ("letter", "来信"),
+                            ("phone", "电话"),
+                            ("fax", "传真"),
+                            ("online", "网上信访"),
+                            ("mailbox", "领导信箱"),
+                            ("mobile", "手机/微信"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("obligation_due_on", models.DateField(null=True)),
+                (
                     "item",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE, related_name="reach", to="petitions.item"
@@ -131,7 +173,11 @@ class Migration(migrations.Migration):
             ],
             options={
                 "indexes": [
-                    models.Index(fields=["unit", "-received_on", "-item"], name="itemreach_newest_idx")
+                    models.Index(
+                        fields=["unit", "-received_on", "-item"],
+                        include=("status", "channel", "obligation_due_on"),
+                        name="itemreach_newest_idx",
+                    )
                 ],
             },
         ),

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,13 +23,12 @@ from petitions.forms import DeliverForm
 from petitions.models import ExtensionRequest, Item
 from petitions.selectors import (
     deadlines_open_for_items,
-    item_count_for_user,
     item_deadlines,
     item_get_for_user,
     item_list_for_user,
-    item_list_newest_for_user,
     item_petitioners,
     item_qs_visible_to,
+    item_reach_for_user,
     item_timeline,
 )
 from petitions.views.steps import STEPS, step_form, steps_for
@@ -43,35 +41,43 @@ def _urgency(view: DeadlineView) -> tuple[bool, date]:
     return (not view.deadline.rule.is_obligation, view.deadline.due_on)
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its total, for a list counted more cheaply than by counting its queryset."""
-
-    def __init__(self, object_list: Any, per_page: int, total: int) -> None:
-        super().__init__(object_list, per_page)
-        self.total = total
-
-    @cached_property
-    def count(self) -> int:
-        return self.total
+# The filters whose columns the items' reach carries under the same names (ItemReach).
+REACH_FILTERS = frozenset({"status", "channel", "overdue", "due_within"})
 
 
-def _item_paginator(request: AuthenticatedRequest, filterset: ItemFilter) -> Paginator:
-    """The whole list, unfiltered and in the default order, reads the items' reach; any other reads the items."""
-    if not filterset.narrows() and not request.GET.get("ordering"):
-        user = request.user
-        return CountedPaginator(item_list_newest_for_user(user), PAGE_SIZE, item_count_for_user(user))
+def _reach_order(order: tuple[str, ...]) -> list[str]:
+    """An order of the items as the same order of their reach rows (an item's id is the row's item_id)."""
+    return [name.replace("id", "item_id") if name.lstrip("-") == "id" else name for name in order]
+
+
+def _item_page(request: AuthenticatedRequest, filterset: ItemFilter) -> tuple[Page[Any], list[Item]]:
+    """One page of the list and its items. In the default order, a list narrowed only by filters the reach carries
+    (or not at all) is counted and paged in the reach rows of the user's unit; any other reads the items."""
+    filters = filterset.filters_set()
+    number = request.GET.get("page")
+    if filters is not None and filters <= REACH_FILTERS and not request.GET.get("ordering"):
+        reach = item_reach_for_user(request.user)
+        if filterset.is_bound:
+            reach = filterset.filter_queryset(reach)  # the same filters, on the same column names
+        item_ids = reach.order_by(*_reach_order(filterset.default_ordering())).values_list(
+            "item_id", flat=True
+        )
+        id_page = Paginator(item_ids, PAGE_SIZE).get_page(number)
+        ids = list(id_page.object_list)
+        found = item_list_for_user(request.user).in_bulk(ids)
+        return id_page, [found[item_id] for item_id in ids if item_id in found]
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
     if not request.GET.get("ordering"):
         queryset = queryset.order_by(*filterset.default_ordering())
-    return Paginator(queryset, PAGE_SIZE)
+    item_page = Paginator(queryset, PAGE_SIZE).get_page(number)
+    return item_page, list(item_page.object_list)
 
 
 @login_required
 def item_list(request: AuthenticatedRequest) -> HttpResponse:
     """Items in the user's subtree, filtered and sorted, with the nearest running deadline of each row."""
     filterset = ItemFilter(request.GET or None, queryset=item_list_for_user(request.user), request=request)
-    page = _item_paginator(request, filterset).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    page, rows = _item_page(request, filterset)
     nearest: dict[int, Any] = {}
     for view in deadline_views(deadlines_open_for_items([row.pk for row in rows])):
         current = nearest.get(view.deadline.subject_id)

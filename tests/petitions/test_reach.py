@@ -10,13 +10,14 @@ import pytest
 from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from core.models import Unit, User
 from core.services.units import unit_move
-from petitions.choices import Status
+from petitions.choices import Channel, Status
 from petitions.models import Item, ItemReach
 from petitions.reach import item_reach_rebuild
-from petitions.selectors import item_count_for_user, item_list_newest_for_user
+from petitions.selectors import item_reach_for_user
 from tests.conftest import Personas, Tree
 from tests.petitions.conftest import ItemFactory
 
@@ -73,16 +74,21 @@ def test_moving_a_unit_moves_the_reach_of_its_items(walked: list[Item], tree: Tr
     _every_unit_reaches_what_it_sees()
 
 
+ROW = ("unit_id", "item_id", "received_on", "status", "channel", "obligation_due_on")
+
+
 def test_a_rebuild_writes_again_the_rows_the_triggers_keep(walked: list[Item], tree: Tree):
-    kept = sorted(ItemReach.objects.values_list("unit_id", "item_id", "received_on"))
+    # The walk changed statuses step by step: the triggers kept each row's status as it went.
+    kept = sorted(ItemReach.objects.values_list(*ROW))
+    assert {row[3] for row in kept} == {Status.REGISTERED, Status.ASSIGNED, Status.CLOSED}
     ItemReach.objects.filter(unit=tree.city).delete()
     ItemReach.objects.create(unit=tree.county_b, item=walked[0], received_on=walked[0].received_on)
 
     assert item_reach_rebuild() == len(kept)
-    assert sorted(ItemReach.objects.values_list("unit_id", "item_id", "received_on")) == kept
+    assert sorted(ItemReach.objects.values_list(*ROW)) == kept
 
 
-def _list_numbers(client: Client, **params: str) -> tuple[list[str], str]:
+def _list_numbers(client: Client, **params: str | list[str]) -> tuple[list[str], str]:
     response = client.get(reverse("petitions:item_list"), params)
     assert response.status_code == 200
     html = response.content.decode()
@@ -113,10 +119,63 @@ def test_the_three_admin_roles_and_disabled_users_reach_no_item(
 ):
     assert _reached(tree.city)  # the admins' own unit reaches items; they still read none
     clerk = personas.clerk_a
-    assert item_count_for_user(clerk) == len(walked)
+    assert item_reach_for_user(clerk).count() == len(walked)
     clerk.is_active = False
     clerk.save(update_fields=["is_active"])
 
     for user in (personas.system_admin, personas.security_admin, personas.audit_admin, clerk):
-        assert item_count_for_user(user) == 0
-        assert not item_list_newest_for_user(user).exists()
+        assert not item_reach_for_user(user).exists()
+
+
+def test_a_list_narrowed_by_status_and_channel_reads_the_reach_like_the_items(
+    item_factory: ItemFactory, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    first = date(2025, 1, 2)
+    for n in range(8):
+        item_factory.make(
+            Status.ASSIGNED if n % 2 else Status.REGISTERED,
+            received_on=first + timedelta(days=n),
+            channel=Channel.PHONE if n % 3 else Channel.VISIT,
+        )
+    client = client_for(personas.clerk_a)
+    for params in (
+        {"status": "assigned"},
+        {"channel": "phone"},
+        {"status": ["assigned", "registered"], "channel": "visit"},
+    ):
+        narrowed, html = _list_numbers(client, **params)
+        chosen, chosen_html = _list_numbers(client, ordering="-received_on", **params)
+        statuses, channels = params.get("status", Status.values), params.get("channel", Channel.values)
+        expected = Item.objects.filter(
+            status__in=[statuses] if isinstance(statuses, str) else statuses,
+            channel__in=[channels] if isinstance(channels, str) else channels,
+        )
+        assert narrowed == chosen
+        assert len(narrowed) == expected.count()
+        assert f"共 {expected.count()} 件" in html
+        assert f"共 {expected.count()} 件" in chosen_html
+
+
+def test_a_list_narrowed_by_due_dates_reads_the_reach_like_the_items(
+    item_factory: ItemFactory, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    old = [
+        item_factory.make(Status.ASSIGNED, received_on=date(2025, 1, 2) + timedelta(days=n)) for n in range(4)
+    ]
+    fresh = item_factory.register(received_on=timezone.localdate())  # its routing clock runs 15 more days
+    client = client_for(personas.clerk_a)
+    for params, expected in (
+        ({"overdue": "true"}, old),
+        ({"overdue": "false"}, [fresh]),
+        ({"due_within": "20"}, [fresh]),
+        ({"due_within": "20", "channel": "phone"}, []),
+        ({"overdue": "true", "status": "assigned"}, old),
+    ):
+        narrowed, html = _list_numbers(client, **params)
+        chosen, chosen_html = _list_numbers(client, ordering="number", **params)
+        assert sorted(narrowed) == sorted(chosen) == sorted(item.number for item in expected), params
+        assert f"共 {len(expected)} 件" in html
+        assert f"共 {len(expected)} 件" in chosen_html
+    # the most pressing first: the earliest due date
+    by_due = Item.objects.filter(pk__in=[item.pk for item in old]).order_by("obligation_due_on", "id")
+    assert _list_numbers(client, overdue="true")[0] == [item.number for item in by_due]
