@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeGuard
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
@@ -33,7 +34,7 @@ def visible_unit_ids(user: AnyUser) -> list[int]:
     return list(unit_qs_visible_to(user).values_list("id", flat=True))
 
 
-def _reads_items(user: AnyUser) -> bool:
+def _reads_items(user: AnyUser) -> TypeGuard[User]:
     """Signed in, active, and not one of the three admin roles (三员), who never read petition content."""
     return isinstance(user, User) and user.is_active and not set(user.roles) & ADMIN_ROLES
 
@@ -91,9 +92,9 @@ def item_list_for_user(user: AnyUser) -> QuerySet[Item]:
 
 def item_reach_for_user(user: AnyUser) -> QuerySet[ItemReach]:
     """The reach rows of the user's own unit: one per item the user sees, with the columns the common filters read."""
-    if not isinstance(user, User) or not _reads_items(user):
-        return ItemReach.objects.none()
-    return ItemReach.objects.filter(unit_id=user.unit_id)
+    if _reads_items(user):
+        return ItemReach.objects.filter(unit_id=user.unit_id)
+    return ItemReach.objects.none()
 
 
 def item_get_for_user(user: AnyUser, item_id: int) -> Item:

@@ -47,7 +47,7 @@ REACH_FILTERS = frozenset({"status", "channel", "overdue", "due_within"})
 
 def _reach_order(order: tuple[str, ...]) -> list[str]:
     """An order of the items as the same order of their reach rows (an item's id is the row's item_id)."""
-    return [name.replace("id", "item_id") if name.lstrip("-") == "id" else name for name in order]
+    return [{"id": "item_id", "-id": "-item_id"}.get(name, name) for name in order]
 
 
 def _item_page(request: AuthenticatedRequest, filterset: ItemFilter) -> tuple[Page[Any], list[Item]]:
