@@ -114,6 +114,14 @@ class ItemFilter(django_filters.FilterSet):
             return ("obligation_due_on", "id")
         return ("-received_on", "-id")
 
+    def list_order(self) -> tuple[str, ...]:
+        """The order of the list page: the one chosen, its ties broken by id in the direction of its last field (so
+        pages never overlap), or else the default."""
+        chosen = self.form.cleaned_data.get("ordering") if self.is_bound and self.form.is_valid() else None
+        if not chosen:
+            return self.default_ordering()
+        return (*chosen, "-id" if chosen[-1].startswith("-") else "id")
+
     def filters_set(self) -> set[str] | None:
         """Names of the filters given a value (the order and the page are not filters); None when the form is
         invalid."""

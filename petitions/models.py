@@ -284,6 +284,13 @@ class ItemReach(models.Model):
                 include=["status", "channel", "obligation_due_on"],
                 name="itemreach_newest_idx",
             ),
+            # Overdue and due-soon lists, most pressing first: only items with an open obligation have a date.
+            models.Index(
+                fields=["unit", "obligation_due_on", "item"],
+                include=["status", "channel"],
+                condition=models.Q(obligation_due_on__isnull=False),
+                name="itemreach_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

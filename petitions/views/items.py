@@ -43,6 +43,9 @@ def _urgency(view: DeadlineView) -> tuple[bool, date]:
 
 # The filters whose columns the items' reach carries under the same names (ItemReach).
 REACH_FILTERS = frozenset({"status", "channel", "overdue", "due_within"})
+# The orders the reach pages in: by date received (its index) either way, and most pressing first, which the
+# default gives only to overdue and due-soon lists (its partial index).
+REACH_ORDERS = frozenset({("-received_on", "-id"), ("received_on", "id"), ("obligation_due_on", "id")})
 
 
 def _reach_order(order: tuple[str, ...]) -> list[str]:
@@ -51,25 +54,22 @@ def _reach_order(order: tuple[str, ...]) -> list[str]:
 
 
 def _item_page(request: AuthenticatedRequest, filterset: ItemFilter) -> tuple[Page[Any], list[Item]]:
-    """One page of the list and its items. In the default order, a list narrowed only by filters the reach carries
-    (or not at all) is counted and paged in the reach rows of the user's unit; any other reads the items."""
+    """One page of the list and its items. A list narrowed only by filters the reach carries (or not at all), in an
+    order the reach pages in, is counted and paged in the reach rows of the user's unit; any other reads the items."""
     filters = filterset.filters_set()
     number = request.GET.get("page")
-    if filters is not None and filters <= REACH_FILTERS and not request.GET.get("ordering"):
+    order = filterset.list_order()
+    if filters is not None and filters <= REACH_FILTERS and order in REACH_ORDERS:
         reach = item_reach_for_user(request.user)
         if filterset.is_bound:
             reach = filterset.filter_queryset(reach)  # the same filters, on the same column names
-        item_ids = reach.order_by(*_reach_order(filterset.default_ordering())).values_list(
-            "item_id", flat=True
-        )
+        item_ids = reach.order_by(*_reach_order(order)).values_list("item_id", flat=True)
         id_page = Paginator(item_ids, PAGE_SIZE).get_page(number)
         ids = list(id_page.object_list)
-        found = item_list_for_user(request.user).in_bulk(ids)
+        found = filterset.queryset.in_bulk(ids)  # the unit-subtree selector the list was built on
         return id_page, [found[item_id] for item_id in ids if item_id in found]
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
-    if not request.GET.get("ordering"):
-        queryset = queryset.order_by(*filterset.default_ordering())
-    item_page = Paginator(queryset, PAGE_SIZE).get_page(number)
+    item_page = Paginator(queryset.order_by(*order), PAGE_SIZE).get_page(number)
     return item_page, list(item_page.object_list)
 
 

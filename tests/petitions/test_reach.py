@@ -7,8 +7,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,13 +107,45 @@ def test_the_whole_list_read_through_the_reach_pages_and_counts_like_the_items(
 
     whole, html = _list_numbers(client)
     second, _ = _list_numbers(client, page="2")
-    # The same order chosen by hand reads the item table, not the reach.
-    chosen, chosen_html = _list_numbers(client, ordering="-received_on")
+    # An order the reach does not carry reads the item table (registered in the same order as received here).
+    chosen, chosen_html = _list_numbers(client, ordering="-registered_at")
 
     assert whole + second == newest_first
     assert whole == chosen
     assert "共 33 件" in html
     assert "共 33 件" in chosen_html
+
+
+def _count_statement(client: Client, **params: str) -> str:
+    """The statement that counted the list."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("petitions:item_list"), params).status_code == 200
+    return next(query["sql"] for query in queries.captured_queries if "COUNT(*)" in query["sql"])
+
+
+def test_an_order_by_date_received_chosen_by_hand_pages_through_the_reach_with_ties_in_id_order(
+    item_factory: ItemFactory, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    days = [date(2025, 1, 2) + timedelta(days=n % 4) for n in range(33)]  # many items share a date
+    made = [item_factory.register(received_on=day) for day in days]
+    client = client_for(personas.clerk_a)
+    oldest_first = [item.number for item in sorted(made, key=lambda item: (item.received_on, item.pk))]
+    newest_first = [item.number for item in sorted(made, key=lambda item: (item.received_on, item.pk))[::-1]]
+
+    for ordering, expected in (("received_on", oldest_first), ("-received_on", newest_first)):
+        first, html = _list_numbers(client, ordering=ordering)
+        second, _ = _list_numbers(client, ordering=ordering, page="2")
+        assert first + second == expected, ordering
+        assert "共 33 件" in html
+        assert "petitions_itemreach" in _count_statement(client, ordering=ordering)
+    # An order the reach does not carry reads the items, its ties broken by id too: every item once, in id order.
+    by_status = (
+        _list_numbers(client, ordering="status")[0] + _list_numbers(client, ordering="status", page="2")[0]
+    )
+    assert by_status == [item.number for item in sorted(made, key=lambda item: item.pk)]
+    # the witness: that order counts the items themselves
+    assert "petitions_itemreach" not in _count_statement(client, ordering="number")
+    assert _list_numbers(client, ordering="number")[1].count("共 33 件") == 1
 
 
 def test_the_three_admin_roles_and_disabled_users_reach_no_item(
@@ -144,7 +178,7 @@ def test_a_list_narrowed_by_status_and_channel_reads_the_reach_like_the_items(
         {"status": ["assigned", "registered"], "channel": "visit"},
     ):
         narrowed, html = _list_numbers(client, **params)
-        chosen, chosen_html = _list_numbers(client, ordering="-received_on", **params)
+        chosen, chosen_html = _list_numbers(client, ordering="-registered_at", **params)
         statuses, channels = params.get("status", Status.values), params.get("channel", Channel.values)
         expected = Item.objects.filter(
             status__in=[statuses] if isinstance(statuses, str) else statuses,
