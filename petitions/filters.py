@@ -17,6 +17,7 @@ from core.filters import OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit
 from core.selectors import unit_qs_visible_to
 from petitions.choices import Channel, Marker, Purpose, Status
+from petitions.listing import order_with_tie_break
 from petitions.models import Category, Item
 from petitions.selectors import category_choices, open_obligation_exists, subtree_unit_ids
 
@@ -118,9 +119,7 @@ class ItemFilter(django_filters.FilterSet):
         """The order of the list page: the one chosen, its ties broken by id in the direction of its last field (so
         pages never overlap), or else the default."""
         chosen = self.form.cleaned_data.get("ordering") if self.is_bound and self.form.is_valid() else None
-        if not chosen:
-            return self.default_ordering()
-        return (*chosen, "-id" if chosen[-1].startswith("-") else "id")
+        return order_with_tie_break(chosen) if chosen else self.default_ordering()
 
     def filters_set(self) -> set[str] | None:
         """Names of the filters given a value (the order and the page are not filters); None when the form is

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ from core.http import api_user
 from petitions.api import serializers as s
 from petitions.choices import AttachmentKind
 from petitions.filters import ItemFilter
+from petitions.listing import item_reach_ids, items_in_order, order_with_tie_break
 from petitions.models import Item
 from petitions.selectors import (
     item_deadlines,
@@ -70,6 +72,19 @@ class ItemViewSet(
 
     def get_queryset(self) -> QuerySet[Item]:
         return item_list_for_user(self.request.user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The list page's reach (petitions.listing) where its filters and order allow, with the same page
+        rules, count and links as the list read from the items; any other list reads the items."""
+        items = self.get_queryset()
+        filterset = ItemFilter(request.query_params or None, queryset=items, request=request)
+        chosen = OrderingFilter().get_ordering(request, items, self)
+        reach_ids = item_reach_ids(api_user(request), filterset, order_with_tie_break(chosen or ()))
+        if reach_ids is None:
+            return super().list(request, *args, **kwargs)
+        page_ids = self.paginate_queryset(reach_ids) or []
+        rows = self.get_serializer(items_in_order(items, page_ids), many=True)
+        return self.get_paginated_response(rows.data)
 
     def get_serializer_class(self) -> type[Any]:
         if self.action == "create":

@@ -20,6 +20,7 @@ from core.http import AuthenticatedRequest
 from petitions.choices import HANDLING, Action, Status
 from petitions.filters import ItemFilter
 from petitions.forms import DeliverForm
+from petitions.listing import item_reach_ids, items_in_order
 from petitions.models import ExtensionRequest, Item
 from petitions.selectors import (
     deadlines_open_for_items,
@@ -28,7 +29,6 @@ from petitions.selectors import (
     item_list_for_user,
     item_petitioners,
     item_qs_visible_to,
-    item_reach_for_user,
     item_timeline,
 )
 from petitions.views.steps import STEPS, step_form, steps_for
@@ -41,33 +41,15 @@ def _urgency(view: DeadlineView) -> tuple[bool, date]:
     return (not view.deadline.rule.is_obligation, view.deadline.due_on)
 
 
-# The filters whose columns the items' reach carries under the same names (ItemReach).
-REACH_FILTERS = frozenset({"status", "channel", "overdue", "due_within"})
-# The orders the reach pages in: by date received (its index) either way, and most pressing first, which the
-# default gives only to overdue and due-soon lists (its partial index).
-REACH_ORDERS = frozenset({("-received_on", "-id"), ("received_on", "id"), ("obligation_due_on", "id")})
-
-
-def _reach_order(order: tuple[str, ...]) -> list[str]:
-    """An order of the items as the same order of their reach rows (an item's id is the row's item_id)."""
-    return [{"id": "item_id", "-id": "-item_id"}.get(name, name) for name in order]
-
-
 def _item_page(request: AuthenticatedRequest, filterset: ItemFilter) -> tuple[Page[Any], list[Item]]:
-    """One page of the list and its items. A list narrowed only by filters the reach carries (or not at all), in an
-    order the reach pages in, is counted and paged in the reach rows of the user's unit; any other reads the items."""
-    filters = filterset.filters_set()
+    """One page of the list and its items: counted and paged in the items' reach when the list allows it
+    (petitions.listing), else in the items."""
     number = request.GET.get("page")
     order = filterset.list_order()
-    if filters is not None and filters <= REACH_FILTERS and order in REACH_ORDERS:
-        reach = item_reach_for_user(request.user)
-        if filterset.is_bound:
-            reach = filterset.filter_queryset(reach)  # the same filters, on the same column names
-        item_ids = reach.order_by(*_reach_order(order)).values_list("item_id", flat=True)
-        id_page = Paginator(item_ids, PAGE_SIZE).get_page(number)
-        ids = list(id_page.object_list)
-        found = filterset.queryset.in_bulk(ids)  # the unit-subtree selector the list was built on
-        return id_page, [found[item_id] for item_id in ids if item_id in found]
+    reach_ids = item_reach_ids(request.user, filterset, order)
+    if reach_ids is not None:
+        id_page = Paginator(reach_ids, PAGE_SIZE).get_page(number)
+        return id_page, items_in_order(filterset.queryset, list(id_page.object_list))
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
     item_page = Paginator(queryset.order_by(*order), PAGE_SIZE).get_page(number)
     return item_page, list(item_page.object_list)

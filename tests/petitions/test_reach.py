@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from core.models import Unit, User
 from core.services.units import unit_move
@@ -213,3 +214,55 @@ def test_a_list_narrowed_by_due_dates_reads_the_reach_like_the_items(
     # the most pressing first: the earliest due date
     by_due = Item.objects.filter(pk__in=[item.pk for item in old]).order_by("obligation_due_on", "id")
     assert _list_numbers(client, overdue="true")[0] == [item.number for item in by_due]
+
+
+API = "/api/v1/petitions/"
+# A filter the reach does not carry that narrows nothing: the same list, read from the items.
+THROUGH_THE_ITEMS = {"received_after": "1900-01-01"}
+
+
+def _api_pages(api: APIClient, params: dict[str, str]) -> tuple[list[str], int, list[dict[str, object]]]:
+    """Every page of an API list five rows at a time: the numbers in order, the count, and each page's links."""
+    numbers: list[str] = []
+    links: list[dict[str, object]] = []
+    page = 1
+    while True:
+        body = api.get(API, {**params, "page_size": "5", "page": str(page)}).json()
+        numbers += [row["number"] for row in body["results"]]
+        links.append({"next": body["next"] is not None, "previous": body["previous"] is not None})
+        if body["next"] is None:
+            return numbers, body["count"], links
+        page += 1
+
+
+def test_the_api_list_reads_the_reach_with_the_same_rows_count_and_pages_as_the_items(
+    item_factory: ItemFactory, personas: Personas, api_for: Callable[[User | None], APIClient]
+):
+    first = date(2025, 1, 2)
+    for n in range(12):
+        item_factory.make(
+            Status.ASSIGNED if n % 2 else Status.REGISTERED,
+            received_on=first + timedelta(days=n),
+            channel=Channel.PHONE if n % 3 else Channel.VISIT,
+        )
+    api = api_for(personas.clerk_a)
+    for params in (
+        {},
+        {"status": "assigned"},
+        {"channel": "phone", "ordering": "received_on"},
+        {"overdue": "true"},
+        {"status": "registered", "channel": "visit", "ordering": "-received_on"},
+    ):
+        through_reach = _api_pages(api, params)
+        through_items = _api_pages(api, {**params, **THROUGH_THE_ITEMS})
+        assert through_reach == through_items, params
+        assert through_reach[1] > 0
+        with CaptureQueriesContext(connection) as reach_queries:
+            api.get(API, params)
+        with CaptureQueriesContext(connection) as item_queries:
+            api.get(API, {**params, **THROUGH_THE_ITEMS})
+        assert any("petitions_itemreach" in query["sql"] for query in reach_queries.captured_queries)
+        assert not any("petitions_itemreach" in query["sql"] for query in item_queries.captured_queries)
+    # the same page rules: past the last page is 404 either way
+    assert api.get(API, {"page": "9"}).status_code == 404
+    assert api.get(API, {"page": "9", **THROUGH_THE_ITEMS}).status_code == 404
