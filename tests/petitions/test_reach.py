@@ -162,16 +162,21 @@ def test_the_three_admin_roles_and_disabled_users_reach_no_item(
         assert not item_reach_for_user(user).exists()
 
 
-def test_a_list_narrowed_by_status_and_channel_reads_the_reach_like_the_items(
-    item_factory: ItemFactory, personas: Personas, client_for: Callable[[User | None], Client]
-):
+def _mixed(item_factory: ItemFactory, count: int) -> None:
+    """`count` items received a day apart, registered or assigned in turn, by phone or in person."""
     first = date(2025, 1, 2)
-    for n in range(8):
+    for n in range(count):
         item_factory.make(
             Status.ASSIGNED if n % 2 else Status.REGISTERED,
             received_on=first + timedelta(days=n),
             channel=Channel.PHONE if n % 3 else Channel.VISIT,
         )
+
+
+def test_a_list_narrowed_by_status_and_channel_reads_the_reach_like_the_items(
+    item_factory: ItemFactory, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    _mixed(item_factory, 8)
     client = client_for(personas.clerk_a)
     for params in (
         {"status": "assigned"},
@@ -238,13 +243,7 @@ def _api_pages(api: APIClient, params: dict[str, str]) -> tuple[list[str], int, 
 def test_the_api_list_reads_the_reach_with_the_same_rows_count_and_pages_as_the_items(
     item_factory: ItemFactory, personas: Personas, api_for: Callable[[User | None], APIClient]
 ):
-    first = date(2025, 1, 2)
-    for n in range(12):
-        item_factory.make(
-            Status.ASSIGNED if n % 2 else Status.REGISTERED,
-            received_on=first + timedelta(days=n),
-            channel=Channel.PHONE if n % 3 else Channel.VISIT,
-        )
+    _mixed(item_factory, 12)
     api = api_for(personas.clerk_a)
     for params in (
         {},
