@@ -74,8 +74,9 @@ class ItemViewSet(
         return item_list_for_user(self.request.user)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The list page's reach (petitions.listing) where its filters and order allow, with the same page
-        rules, count and links as the list read from the items; any other list reads the items."""
+        # Read through the items' reach where the filters and order allow (petitions.listing), with the same page
+        # rules, count and links as the list read from the items; any other list reads the items. (No docstring:
+        # the API documentation keeps the class's description for this operation.)
         items = self.get_queryset()
         filterset = ItemFilter(request.query_params or None, queryset=items, request=request)
         chosen = OrderingFilter().get_ordering(request, items, self)
