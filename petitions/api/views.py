@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -64,11 +65,16 @@ class ItemViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     ordering_fields = ["received_on", "number", "registered_at", "obligation_due_on"]
 
+    @cached_property
+    def _filters(self) -> ItemFilter:
+        """The request's item filters, built once per request: the default order and the reach both read them."""
+        request = getattr(self, "request", None)
+        return ItemFilter((request.query_params or None) if request else None, request=request)
+
     @property
     def ordering(self) -> tuple[str, ...]:
         """The list page's default order for the same filters (most pressing first for overdue and due-soon)."""
-        request = getattr(self, "request", None)
-        return ItemFilter(request.query_params if request else None, request=request).default_ordering()
+        return self._filters.default_ordering()
 
     def get_queryset(self) -> QuerySet[Item]:
         return item_list_for_user(self.request.user)
@@ -78,9 +84,8 @@ class ItemViewSet(
         # rules, count and links as the list read from the items; any other list reads the items. (No docstring:
         # the API documentation keeps the class's description for this operation.)
         items = self.get_queryset()
-        filterset = ItemFilter(request.query_params or None, queryset=items, request=request)
         chosen = OrderingFilter().get_ordering(request, items, self)
-        reach_ids = item_reach_ids(api_user(request), filterset, order_with_tie_break(chosen or ()))
+        reach_ids = item_reach_ids(api_user(request), self._filters, order_with_tie_break(chosen or ()))
         if reach_ids is None:
             return super().list(request, *args, **kwargs)
         page_ids = self.paginate_queryset(reach_ids) or []
