@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -27,7 +28,7 @@ from accountability.models import (
 )
 from core.models import Unit, User
 from core.selectors import calendar_snapshot, unit_ids_visible_to, unit_qs_visible_to
-from core.workcalendar import count_working_days
+from core.workcalendar import CalendarSnapshot, count_working_days
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,14 @@ class DeadlineView:
 
     deadline: Deadline
     calendar_days_left: int
-    working_days_left: int
+    today: date
+    calendar: CalendarSnapshot
+
+    @cached_property
+    def working_days_left(self) -> int:
+        """Working days from today to the due date, negative when overdue (counted when a page asks: lists show
+        calendar days only)."""
+        return count_working_days(after=self.today, until=self.deadline.due_on, calendar=self.calendar)
 
     @property
     def overdue(self) -> bool:
@@ -62,7 +70,8 @@ def deadline_views(deadlines: Iterable[Deadline], *, today: date | None = None) 
             DeadlineView(
                 deadline=deadline,
                 calendar_days_left=(deadline.due_on - today).days,
-                working_days_left=count_working_days(after=today, until=deadline.due_on, calendar=calendar),
+                today=today,
+                calendar=calendar,
             )
         )
     return views

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -28,18 +28,29 @@ class NavEntry:
 
 
 _registry: dict[str, NavEntry] = {}
+# The menu of each set of roles under each URL prefix: it changes only when an entry is registered.
+_menus: dict[tuple[frozenset[str], str], list[dict[str, object]]] = {}
 
 
 def nav_register(entry: NavEntry) -> None:
     """Add (or replace, by URL name) a menu entry."""
     _registry[entry.url_name] = entry
+    _menus.clear()
 
 
 def nav_entries_for(user: User) -> list[dict[str, object]]:
-    """The entries the user's roles allow, grouped in menu order, with resolved URLs."""
+    """The entries the user's roles allow, grouped in menu order, with resolved URLs (worked out once for each
+    set of roles; the pages only read them)."""
     if not user.is_authenticated:
         return []
-    held = set(user.roles)
+    key = (frozenset(user.roles), get_script_prefix())
+    menu = _menus.get(key)
+    if menu is None:
+        menu = _menus[key] = _menu_for(key[0])
+    return menu
+
+
+def _menu_for(held: frozenset[str]) -> list[dict[str, object]]:
     visible = sorted(
         (entry for entry in _registry.values() if entry.roles & held or entry.url_name == "core:home"),
         key=lambda entry: entry.order,

@@ -7,11 +7,13 @@ import re
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choice_options import SearchableSelectMultiple, options_read_once
 from core.filters import OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
@@ -39,12 +41,14 @@ class KeyCaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("搜索（编号、名称、概况、群体）"))
     # Columns of the row itself: no join can repeat a row, so no SELECT DISTINCT over every column.
     status = django_filters.MultipleChoiceFilter(
-        choices=CaseStatus.choices, label=_("化解状态"), distinct=False
+        choices=CaseStatus.choices, label=_("化解状态"), distinct=False, widget=SearchableSelectMultiple
     )
     risk_level = django_filters.MultipleChoiceFilter(
-        choices=RiskLevel.choices, label=_("风险等级"), distinct=False
+        choices=RiskLevel.choices, label=_("风险等级"), distinct=False, widget=SearchableSelectMultiple
     )
-    source = django_filters.MultipleChoiceFilter(choices=Source.choices, label=_("来源"), distinct=False)
+    source = django_filters.MultipleChoiceFilter(
+        choices=Source.choices, label=_("来源"), distinct=False, widget=SearchableSelectMultiple
+    )
     owner = django_filters.ModelChoiceFilter(queryset=_leaders, label=_("包案领导"))
     unit = django_filters.ModelChoiceFilter(
         queryset=_visible_units, method="filter_unit", label=_("责任单位（含下级）")
@@ -79,6 +83,15 @@ class KeyCaseFilter(django_filters.FilterSet):
     class Meta:
         model = KeyCase
         fields: list[str] = []
+
+    @property
+    def form(self) -> forms.Form:
+        """The filter form; its unit select reads the visible units' names, not whole units."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            request = self.request
+            options_read_once(form, ("unit",), lambda: _visible_units(request).values_list("pk", "name"))
+        return self._form
 
     def filter_text(self, queryset: QuerySet[KeyCase], name: str, value: str) -> QuerySet[KeyCase]:
         value = value.strip()

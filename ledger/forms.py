@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choice_options import options_read_once
 from core.forms import DATE_INPUT, DivisionField, VersionForm
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
@@ -27,23 +30,33 @@ def _today() -> date:
     return timezone.localdate()
 
 
+def person_label(full_name: str, unit_name: str) -> str:
+    """A person with their unit: 张三（城关区）."""
+    return f"{full_name}（{unit_name}）"
+
+
+def unit_tree_label(depth: int, name: str) -> str:
+    """A unit indented by its depth, so the tree reads at a glance."""
+    return ("　" * (depth - 1)) + name
+
+
 class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """People shown with their unit: 张三（城关区）."""
 
     def label_from_instance(self, obj: User) -> str:
-        return f"{obj.full_name}（{obj.unit.name}）"
+        return person_label(obj.full_name, obj.unit.name)
 
 
 class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """Units indented by depth so the tree reads at a glance."""
 
     def label_from_instance(self, obj: Unit) -> str:
-        return ("　" * (obj.depth - 1)) + obj.name
+        return unit_tree_label(obj.depth, obj.name)
 
 
 class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Unit) -> str:
-        return ("　" * (obj.depth - 1)) + obj.name
+        return unit_tree_label(obj.depth, obj.name)
 
 
 def _units(user: User) -> Any:
@@ -58,13 +71,34 @@ class CaseFieldsMixin(forms.Form):
     """Where people and units come from: the actor's own line of units."""
 
     def set_choices(self, user: User) -> None:
-        for name in ("responsible_unit", "stabilizing_unit"):
-            if name in self.fields:
-                self.fields[name].queryset = _units(user)  # type: ignore[attr-defined]
-        if "owner" in self.fields:
-            self.fields["owner"].queryset = leaders_for_case_owner(user)  # type: ignore[attr-defined]
-        if "responsible_person" in self.fields:
-            self.fields["responsible_person"].queryset = people_for_cases(user)  # type: ignore[attr-defined]
+        """Give the unit and people boxes their querysets; the unit boxes share one read of the units."""
+        units = _units(user)
+        unit_fields = [field for field in ("responsible_unit", "stabilizing_unit") if field in self.fields]
+        for field in unit_fields:
+            self.fields[field].queryset = units  # type: ignore[attr-defined]
+        options_read_once(self, unit_fields, _unit_options(units))
+        for person_field, people in (
+            ("owner", leaders_for_case_owner(user)),
+            ("responsible_person", people_for_cases(user)),
+        ):
+            if person_field in self.fields:
+                self.fields[person_field].queryset = people  # type: ignore[attr-defined]
+                options_read_once(self, [person_field], _people_options(people))
+
+
+def _unit_options(units: QuerySet[Unit]) -> Callable[[], list[tuple[int, str]]]:
+    """The (id, indented name) options of a queryset of units."""
+    return lambda: [
+        (pk, unit_tree_label(depth, name)) for pk, depth, name in units.values_list("pk", "depth", "name")
+    ]
+
+
+def _people_options(people: QuerySet[User]) -> Callable[[], list[tuple[int, str]]]:
+    """The (id, 张三（城关区）) options of a queryset of people."""
+    return lambda: [
+        (pk, person_label(full_name, unit_name))
+        for pk, full_name, unit_name in people.values_list("pk", "full_name", "unit__name")
+    ]
 
 
 class KeyCaseForm(CaseFieldsMixin):

@@ -303,7 +303,7 @@ def leaders_for_case_owner(user: AnyUser) -> QuerySet[User]:
         User.objects.filter(Q(unit__path__in=line) | user.unit.subtree_q("unit__"), is_active=True)
         .filter(roles__contains=["leader"])
         .select_related("unit")
-        .order_by("unit__path", "full_name")
+        .order_by("unit__path", "full_name", "pk")
     )
 
 
@@ -315,7 +315,7 @@ def people_for_cases(user: AnyUser) -> QuerySet[User]:
         User.objects.filter(user.unit.subtree_q("unit__"), is_active=True)
         .exclude(roles__overlap=["system_admin", "security_admin", "audit_admin"])
         .select_related("unit")
-        .order_by("unit__path", "full_name")
+        .order_by("unit__path", "full_name", "pk")
     )
 
 

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choice_options import SearchableSelectMultiple, options_read_once
 from core.filters import OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit
 from core.selectors import unit_qs_visible_to
@@ -38,9 +39,11 @@ class ItemFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_text", label=_("搜索（编号、概况、诉求）"))
     # Columns of the row itself: no join can repeat a row, so no SELECT DISTINCT over every column.
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("状态"), distinct=False)
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, label=_("状态"), distinct=False, widget=SearchableSelectMultiple
+    )
     channel = django_filters.MultipleChoiceFilter(
-        choices=Channel.choices, label=_("信访形式"), distinct=False
+        choices=Channel.choices, label=_("信访形式"), distinct=False, widget=SearchableSelectMultiple
     )
     purpose = django_filters.ChoiceFilter(choices=Purpose.choices, label=_("信访目的"))
     category = django_filters.ModelChoiceFilter(
@@ -77,7 +80,11 @@ class ItemFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     markers = django_filters.MultipleChoiceFilter(
-        choices=Marker.choices, method="filter_markers", label=_("标记（同时具备）"), distinct=False
+        choices=Marker.choices,
+        method="filter_markers",
+        label=_("标记（同时具备）"),
+        distinct=False,
+        widget=SearchableSelectMultiple,
     )
     clock_unit = django_filters.ModelChoiceFilter(
         queryset=_visible_units, method="filter_clock_unit", label=_("时限责任单位（含下级）")
@@ -106,6 +113,21 @@ class ItemFilter(django_filters.FilterSet):
     class Meta:
         model = Item
         fields: list[str] = []
+
+    @property
+    def form(self) -> forms.Form:
+        """The filter form; its three unit selects share one read of the visible units' names, and the category
+        select reads names, not whole categories."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            request = self.request
+            options_read_once(
+                form,
+                ("unit", "area", "clock_unit"),
+                lambda: _visible_units(request).values_list("pk", "name"),
+            )
+            options_read_once(form, ("category",), lambda: _categories(request).values_list("pk", "name"))
+        return self._form
 
     def default_ordering(self) -> tuple[str, ...]:
         """Without a chosen order: a list of overdue or due-soon items opens at its most pressing item, and any

@@ -86,8 +86,8 @@ def open_obligation_exists(
 
 
 def item_list_for_user(user: AnyUser) -> QuerySet[Item]:
-    """Visible items with what a list row shows (the overdue flag is `Item.is_overdue`)."""
-    return item_qs_visible_to(user).select_related("category", "registered_unit", "responsible_unit")
+    """Visible items with what a list page's row shows (the overdue flag is `Item.is_overdue`)."""
+    return item_qs_visible_to(user).select_related("category", "responsible_unit")
 
 
 def item_reach_for_user(user: AnyUser) -> QuerySet[ItemReach]:

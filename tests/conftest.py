@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,6 +45,18 @@ API_PERSONAS = [
     "county_audit_admin",
 ]
 ADMIN_PERSONAS = {"system_admin", "security_admin", "audit_admin", "county_audit_admin"}
+
+
+def select_options(html: str, name: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of each option of the select box `name` in a page or a rendered field."""
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None, name
+    return [
+        (value, label, bool(selected))
+        for value, selected, label in re.findall(
+            r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select.group(1)
+        )
+    ]
 
 
 def inside_and_outside(name: str) -> tuple[str, str]:

@@ -77,7 +77,7 @@ class ItemViewSet(
         return self._filters.default_ordering()
 
     def get_queryset(self) -> QuerySet[Item]:
-        return item_list_for_user(self.request.user)
+        return item_list_for_user(self.request.user).select_related("registered_unit")  # the API row names it
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Read through the items' reach where the filters and order allow (petitions.listing), with the same page

@@ -15,14 +15,16 @@ from django.test import Client
 from django.urls import reverse
 
 from core.choices import Role
-from core.models import User
+from core.models import Unit, User
 from ledger.choices import CaseStatus, ReportState, RiskLevel, Source, StrikeOffState
+from ledger.forms import BulkForm
 from ledger.models import DailyReport, Finding, KeyCase, ScreeningReport, SensitivePeriod
+from ledger.selectors import people_for_cases
 from ledger.services.keycases import KeyCaseInput, keycase_create, progress_add
 from ledger.services.screening import FindingInput, ReportInput, screening_report_file, screening_rounds_open
 from ledger.services.sensitive import sensitive_period_create
 from petitions.services.intake import item_register
-from tests.conftest import Personas, Tree
+from tests.conftest import Personas, Tree, select_options
 from tests.petitions.conftest import intake_input
 
 pytestmark = pytest.mark.django_db
@@ -849,3 +851,22 @@ def test_the_menu_shows_the_ledger_entries_by_role(frozen, personas, client_for,
     nav = nav[nav.index('data-testid="main-nav"') :].split("</nav>")[0]
     assert all(label in nav for label in shown)
     assert not any(label in nav for label in hidden)
+
+
+def test_the_bulk_forms_boxes_read_each_list_once_and_label_units_and_people(
+    ledger, personas, django_assert_num_queries
+):
+    head = personas.section_head
+    form = BulkForm(user=head, case_ids=[ledger.overdue.pk])
+    with django_assert_num_queries(1):
+        unit_boxes = {name: str(form[name]) for name in ("responsible_unit", "stabilizing_unit")}
+    units = Unit.objects.filter(path__startswith=head.unit.path, is_active=True).order_by("path")
+    indented = [("", "---------")] + [(str(unit.pk), "　" * (unit.depth - 1) + unit.name) for unit in units]
+    for name, html in unit_boxes.items():
+        assert [(value, label) for value, label, _ in select_options(html, name)] == indented
+    people = [
+        (str(person.pk), f"{person.full_name}（{person.unit.name}）") for person in people_for_cases(head)
+    ]
+    offered = select_options(str(form["responsible_person"]), "responsible_person")
+    assert [(value, label) for value, label, _ in offered] == [("", "---------"), *people]
+    assert str(personas.system_admin.pk) not in [value for value, _, _ in offered]

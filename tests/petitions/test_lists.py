@@ -11,20 +11,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accountability.choices import DeadlineStatus
 from accountability.models import Deadline, DeadlineRule
 from core.choices import Role
-from core.models import User
+from core.models import Unit, User
 from petitions.choices import ITEM_SUBJECT, ROUTING, Channel, Marker, Purpose
+from petitions.filters import ItemFilter
 from petitions.models import Category, Item
 from petitions.obligation_dates import obligation_dates_rebuild
+from petitions.selectors import item_list_for_user
 from petitions.services import lifecycle
 from petitions.services.intake import PetitionerInput, item_register
-from tests.conftest import Personas, Tree
+from tests.conftest import Personas, Tree, select_options
 from tests.petitions.conftest import intake_input
 
 pytestmark = pytest.mark.django_db
@@ -542,3 +544,58 @@ def test_the_order_choices_are_labelled_in_chinese(
     assert "办理期限" in labels
     assert "办理期限（倒序）" in labels
     assert not [label for label in labels if "descending" in label]
+
+
+def test_the_three_unit_boxes_offer_the_subtree_read_once_and_keep_the_choice(
+    items: Items, personas: Personas, tree: Tree, django_assert_num_queries: Any
+):
+    request = RequestFactory().get("/petitions/", {"area": tree.township_a.pk})
+    request.user = personas.clerk_a
+    filters = ItemFilter(request.GET, queryset=item_list_for_user(personas.clerk_a), request=request)
+    form = filters.form
+    assert form.is_valid()
+    with django_assert_num_queries(1):
+        boxes = {name: str(form[name]) for name in ("unit", "area", "clock_unit")}
+    subtree = [("", "---------")] + [
+        (str(unit.pk), unit.name)
+        for unit in Unit.objects.filter(path__startswith=tree.county_a.path).order_by("path")
+    ]
+    for name, html in boxes.items():
+        assert [(value, label) for value, label, _ in select_options(html, name)] == subtree
+    assert [value for value, _, selected in select_options(boxes["area"], "area") if selected] == [
+        str(tree.township_a.pk)
+    ]
+    assert [value for value, _, selected in select_options(boxes["unit"], "unit") if selected] == [""]
+    assert tree.county_b.name not in "".join(boxes.values())
+
+
+def test_the_category_box_offers_the_active_categories_by_name(
+    personas: Personas, client_for: Callable[[User | None], Client]
+):
+    retired = Category.objects.filter(is_active=True).order_by("path").last()
+    assert retired is not None
+    Category.objects.filter(pk=retired.pk).update(is_active=False)
+    offered = [
+        (value, label) for value, label, _ in select_options(_page(client_for(personas.clerk_a)), "category")
+    ]
+    assert offered == [("", "---------")] + [
+        (str(category.pk), category.name)
+        for category in Category.objects.filter(is_active=True).order_by("path")
+    ]
+    assert str(retired.pk) not in [value for value, _ in offered]
+
+
+def test_a_bad_status_channel_or_marker_is_shown_at_its_box_and_the_good_ones_stay_chosen(
+    items: Items, personas: Personas, client_for: Callable[[User | None], Client]
+):
+    html = _page(client_for(personas.section_head), {"status": ["assigned", "溜走"], "channel": "phone"})
+    status_box = html[
+        html.index('<select name="status"') : html.index(
+            '<div class="field">', html.index('<select name="status"')
+        )
+    ]
+    assert "field-error" in status_box
+    assert "溜走" in status_box  # the message names the value that was refused
+    assert ("assigned", "受理申请审查中", True) in select_options(html, "status")
+    assert ("phone", "电话", True) in select_options(html, "channel")
+    assert 'data-searchable="true"' in html[html.index('<select name="markers"') :].split(">")[0]

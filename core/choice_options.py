@@ -1,0 +1,41 @@
+"""Select boxes of forms and filters: options read once as (value, label) pairs, and the searchable box."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+
+from django import forms
+
+
+class SearchableSelectMultiple(forms.SelectMultiple):
+    """A multiple choice box the page turns into a type-to-filter box (static/js/searchable.js)."""
+
+    def __init__(
+        self, attrs: dict[str, str] | None = None, choices: Iterable[tuple[object, str]] = ()
+    ) -> None:
+        super().__init__({"data-searchable": "true", **(attrs or {})}, choices)
+
+
+def options_read_once(
+    form: forms.BaseForm, names: Sequence[str], options: Callable[[], Iterable[tuple[object, str]]]
+) -> None:
+    """Let the select boxes of the named model choice fields of `form` draw their options, (value, label) pairs,
+    from one call of `options`, made when the first of them is rendered.
+
+    A model choice field otherwise reads its queryset each time it is rendered and makes a model object of every
+    row, and a page's unit boxes read the same units. Validation still looks a value up in the field's queryset,
+    so `options` must list that queryset's rows with the labels the field would give them.
+    """
+    read_once = cache(lambda: list(options()))
+    for name in names:
+        field = form.fields[name]
+        field.widget.choices = _with_empty_choice(getattr(field, "empty_label", None), read_once)
+
+
+def _with_empty_choice(
+    empty_label: str | None, options: Callable[[], list[tuple[object, str]]]
+) -> Callable[[], list[tuple[object, str]]]:
+    if empty_label is None:
+        return options
+    return lambda: [("", empty_label), *options()]
