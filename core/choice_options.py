@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 
 class SearchableSelectMultiple(forms.SelectMultiple):
@@ -39,3 +41,20 @@ def _with_empty_choice(
     if empty_label is None:
         return options
     return lambda: [("", empty_label), *options()]
+
+
+def tree_label(depth: int, name: str) -> str:
+    """A tree node's name indented by its depth, so a flat list of units or categories reads as a tree."""
+    return ("　" * (depth - 1)) + name
+
+
+def name_options(rows: QuerySet[Any]) -> Callable[[], list[tuple[int, str]]]:
+    """The (id, name) options of a queryset of named rows (units, categories)."""
+    return lambda: list(rows.values_list("pk", "name"))
+
+
+def tree_options(nodes: QuerySet[Any]) -> Callable[[], list[tuple[int, str]]]:
+    """The (id, indented name) options of a queryset of tree nodes, as `tree_label` writes them."""
+    return lambda: [
+        (pk, tree_label(depth, name)) for pk, depth, name in nodes.values_list("pk", "depth", "name")
+    ]

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choice_options import SearchableSelectMultiple, options_read_once
+from core.choice_options import SearchableSelectMultiple, name_options, options_read_once
 from core.filters import OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
@@ -90,7 +90,7 @@ class KeyCaseFilter(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             form = super().form
             request = self.request
-            options_read_once(form, ("unit",), lambda: _visible_units(request).values_list("pk", "name"))
+            options_read_once(form, ("unit",), name_options(_visible_units(request)))
         return self._form
 
     def filter_text(self, queryset: QuerySet[KeyCase], name: str, value: str) -> QuerySet[KeyCase]:

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choice_options import options_read_once
+from core.choice_options import options_read_once, tree_label, tree_options
 from core.forms import DATE_INPUT, DivisionField, VersionForm
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
@@ -35,11 +35,6 @@ def person_label(full_name: str, unit_name: str) -> str:
     return f"{full_name}（{unit_name}）"
 
 
-def unit_tree_label(depth: int, name: str) -> str:
-    """A unit indented by its depth, so the tree reads at a glance."""
-    return ("　" * (depth - 1)) + name
-
-
 class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """People shown with their unit: 张三（城关区）."""
 
@@ -51,12 +46,12 @@ class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """Units indented by depth so the tree reads at a glance."""
 
     def label_from_instance(self, obj: Unit) -> str:
-        return unit_tree_label(obj.depth, obj.name)
+        return tree_label(obj.depth, obj.name)
 
 
 class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Unit) -> str:
-        return unit_tree_label(obj.depth, obj.name)
+        return tree_label(obj.depth, obj.name)
 
 
 def _units(user: User) -> Any:
@@ -76,7 +71,7 @@ class CaseFieldsMixin(forms.Form):
         unit_fields = [field for field in ("responsible_unit", "stabilizing_unit") if field in self.fields]
         for field in unit_fields:
             self.fields[field].queryset = units  # type: ignore[attr-defined]
-        options_read_once(self, unit_fields, _unit_options(units))
+        options_read_once(self, unit_fields, tree_options(units))
         for person_field, people in (
             ("owner", leaders_for_case_owner(user)),
             ("responsible_person", people_for_cases(user)),
@@ -84,13 +79,6 @@ class CaseFieldsMixin(forms.Form):
             if person_field in self.fields:
                 self.fields[person_field].queryset = people  # type: ignore[attr-defined]
                 options_read_once(self, [person_field], _people_options(people))
-
-
-def _unit_options(units: QuerySet[Unit]) -> Callable[[], list[tuple[int, str]]]:
-    """The (id, indented name) options of a queryset of units."""
-    return lambda: [
-        (pk, unit_tree_label(depth, name)) for pk, depth, name in units.values_list("pk", "depth", "name")
-    ]
 
 
 def _people_options(people: QuerySet[User]) -> Callable[[], list[tuple[int, str]]]:

@@ -252,3 +252,12 @@ REVIEW_WINDOW = "petition.review_window"
 REVIEW = "petition.review"
 RECHECK_WINDOW = "petition.recheck_window"
 RECHECK = "petition.recheck"
+
+
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of `value` among `choices` (an enum lookup, not a scan of the field's choices as
+    get_FOO_display makes on every call), or the value itself if it is not one of them."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value

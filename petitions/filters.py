@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choice_options import SearchableSelectMultiple, options_read_once
+from core.choice_options import SearchableSelectMultiple, name_options, options_read_once
 from core.filters import OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit
 from core.selectors import unit_qs_visible_to
@@ -121,12 +121,8 @@ class ItemFilter(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             form = super().form
             request = self.request
-            options_read_once(
-                form,
-                ("unit", "area", "clock_unit"),
-                lambda: _visible_units(request).values_list("pk", "name"),
-            )
-            options_read_once(form, ("category",), lambda: _categories(request).values_list("pk", "name"))
+            options_read_once(form, ("unit", "area", "clock_unit"), name_options(_visible_units(request)))
+            options_read_once(form, ("category",), name_options(_categories(request)))
         return self._form
 
     def default_ordering(self) -> tuple[str, ...]:

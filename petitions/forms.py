@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choice_options import name_options, options_read_once, tree_label, tree_options
 from core.forms import DATE_INPUT, DivisionField
 from core.models import Unit, User
 from petitions.choices import (
@@ -33,10 +34,10 @@ def _today() -> date:
 
 
 class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """Categories shown with their parent, e.g. 劳动社保 › 拖欠工资."""
+    """Categories indented under their parent, so the list reads as the category tree."""
 
     def label_from_instance(self, obj: Category) -> str:
-        return ("　" * (obj.depth - 1)) + obj.name
+        return tree_label(obj.depth, obj.name)
 
 
 class IntakeForm(forms.Form):
@@ -77,8 +78,11 @@ class IntakeForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["complained_unit"].queryset = units_for_assignment(user)  # type: ignore[attr-defined]
-        self.fields["category"].queryset = category_choices()  # type: ignore[attr-defined]
+        units, categories = units_for_assignment(user), category_choices()
+        self.fields["complained_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
+        options_read_once(self, ["complained_unit"], name_options(units))
+        options_read_once(self, ["category"], tree_options(categories))
 
 
 class PetitionerForm(forms.Form):
@@ -191,7 +195,9 @@ class AssignForm(StepForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for_assignment(user)  # type: ignore[attr-defined]
+        units = units_for_assignment(user)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        options_read_once(self, ["unit"], name_options(units))
 
 
 class AcceptForm(StepForm):

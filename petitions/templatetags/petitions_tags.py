@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django import template
-from django.db import models
+from django.utils.safestring import SafeString
 
+from accountability.selectors import DeadlineView
 from core.pii import mask_address, mask_id_number, mask_phone
-from petitions.choices import Channel, Marker, Status
+from petitions.choices import Channel, Marker, Status, choice_label
+from petitions.list_rows import item_rows_html
+from petitions.models import Item
 
 register = template.Library()
 
@@ -15,31 +18,28 @@ register.filter("mask_phone", mask_phone)
 register.filter("mask_address", mask_address)
 
 
-def _choice_label(choices: type[models.TextChoices], value: str) -> str:
-    """The label of `value` among `choices` (an enum lookup, not a scan of the field's choices as
-    get_FOO_display makes on every call), or the value itself if it is not one of them."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
 @register.filter
 def status_label(value: str) -> str:
     """The Chinese label of an item status, for list rows."""
-    return _choice_label(Status, value)
+    return choice_label(Status, value)
 
 
 @register.filter
 def channel_label(value: str) -> str:
     """The Chinese label of an item channel, for list rows."""
-    return _choice_label(Channel, value)
+    return choice_label(Channel, value)
 
 
 @register.filter
 def marker_labels(values: list[str]) -> list[str]:
     """Chinese labels of an item's markers."""
     return [str(Marker(value).label) for value in values if value in Marker.values]
+
+
+@register.simple_tag
+def item_rows(rows: list[tuple[Item, DeadlineView | None]]) -> SafeString:
+    """The item list's table rows (petitions.list_rows)."""
+    return item_rows_html(rows)
 
 
 @register.filter

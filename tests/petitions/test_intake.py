@@ -23,7 +23,9 @@ from core.errors import DomainError
 from core.idcard import id_number_check_character
 from core.models import AuditEvent, User
 from petitions.choices import ROUTING, AttachmentKind, Channel, Marker, Purpose, Status
+from petitions.forms import IntakeForm
 from petitions.models import Attachment, Category, Item, ItemPetitioner, Petitioner
+from petitions.selectors import units_for_assignment
 from petitions.services import lifecycle
 from petitions.services.attachments import attachments_add
 from petitions.services.intake import (
@@ -34,7 +36,7 @@ from petitions.services.intake import (
     item_number_sequence,
     item_register,
 )
-from tests.conftest import Personas, Tree
+from tests.conftest import Personas, Tree, select_options
 from tests.petitions.conftest import DEFAULT_ID_NUMBER, intake_input
 
 pytestmark = pytest.mark.django_db
@@ -929,3 +931,22 @@ def test_posting_a_letter_with_its_scan_registers_the_scan(
     attachment = Item.objects.get().attachments.get()
     assert attachment.kind == AttachmentKind.LETTER_SCAN
     assert Path(attachment.file.path).read_bytes() == PDF
+
+
+def test_the_intake_form_offers_the_category_tree_and_the_offices_units_each_read_once(
+    personas: Personas, django_assert_num_queries
+):
+    form = IntakeForm(user=personas.clerk_a)
+    with django_assert_num_queries(2):
+        category_box, unit_box = str(form["category"]), str(form["complained_unit"])
+    categories = Category.objects.filter(is_active=True).order_by("path")
+    assert [(value, label) for value, label, _ in select_options(category_box, "category")] == [
+        ("", "---------"),
+        *[(str(category.pk), "　" * (category.depth - 1) + category.name) for category in categories],
+    ]
+    offered_units = [(value, label) for value, label, _ in select_options(unit_box, "complained_unit")]
+    assert offered_units == [
+        ("", "---------"),
+        *[(str(unit.pk), unit.name) for unit in units_for_assignment(personas.clerk_a)],
+    ]
+    assert personas.clerk_b.unit.name not in unit_box
