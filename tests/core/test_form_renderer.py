@@ -1,4 +1,5 @@
-"""The site's form renderer writes select boxes exactly as Django's templates do, escaping included."""
+"""The site's form renderer writes select boxes, inputs and text areas exactly as Django's templates do, escaping
+included."""
 
 from __future__ import annotations
 
@@ -22,6 +23,20 @@ class SampleForm(forms.Form):
     yes_no = forms.NullBooleanField(widget=YesNoAnySelect, required=False)
 
 
+class InputsForm(forms.Form):
+    text = forms.CharField(
+        required=False, max_length=20, widget=forms.TextInput(attrs={"autofocus": True, "readonly": False})
+    )
+    number = forms.IntegerField(required=False, min_value=1, initial=1)
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    mail = forms.EmailField(required=False)
+    secret = forms.CharField(required=False, widget=forms.PasswordInput)
+    kept_secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+    agree = forms.BooleanField(required=False)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3, "data-suggest": HOSTILE}))
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -36,6 +51,30 @@ def test_select_boxes_match_the_markup_of_djangos_templates(data: dict[str, obje
     assert written == templated
     assert "<script>" not in written
     assert "&lt;script&gt;" in written
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {
+            "text": "张三",
+            "number": "3",
+            "day": "2026-03-12",
+            "mail": "a@b.cn",
+            "agree": "on",
+            "note": "多行\n文字",
+        },
+        dict.fromkeys(("text", "number", "day", "mail", "secret", "kept_secret", "hidden", "note"), HOSTILE),
+        {"note": "", "text": "", "agree": ""},
+    ],
+)
+def test_inputs_and_text_areas_match_the_markup_of_djangos_templates(data: dict[str, object]):
+    written = str(InputsForm(data or None, renderer=FormRenderer(), initial={"hidden": HOSTILE}))
+    templated = str(InputsForm(data or None, renderer=DjangoTemplates(), initial={"hidden": HOSTILE}))
+    assert written == templated
+    assert "<script>" not in written
+    assert "&lt;script&gt;" in written  # the hidden field's initial value, escaped
 
 
 def test_a_select_with_its_own_option_template_is_left_to_the_templates():
