@@ -58,3 +58,16 @@ def tree_options(nodes: QuerySet[Any]) -> Callable[[], list[tuple[int, str]]]:
     return lambda: [
         (pk, tree_label(depth, name)) for pk, depth, name in nodes.values_list("pk", "depth", "name")
     ]
+
+
+def person_label(full_name: str, unit_name: str) -> str:
+    """A person with their unit: 张三（城关区）."""
+    return f"{full_name}（{unit_name}）"
+
+
+def people_options(people: QuerySet[Any]) -> Callable[[], list[tuple[int, str]]]:
+    """The (id, 张三（城关区）) options of a queryset of people, as `person_label` writes them."""
+    return lambda: [
+        (pk, person_label(full_name, unit_name))
+        for pk, full_name, unit_name in people.values_list("pk", "full_name", "unit__name")
+    ]

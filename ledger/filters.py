@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choice_options import SearchableSelectMultiple, name_options, options_read_once
+from core.choice_options import SearchableSelectMultiple, name_options, options_read_once, people_options
 from core.filters import OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
@@ -86,11 +86,12 @@ class KeyCaseFilter(django_filters.FilterSet):
 
     @property
     def form(self) -> forms.Form:
-        """The filter form; its unit select reads the visible units' names, not whole units."""
+        """The filter form; its unit and leader selects read names, not whole units and accounts."""
         if not hasattr(self, "_form"):
             form = super().form
             request = self.request
             options_read_once(form, ("unit",), name_options(_visible_units(request)))
+            options_read_once(form, ("owner",), people_options(_leaders(request)))
         return self._form
 
     def filter_text(self, queryset: QuerySet[KeyCase], name: str, value: str) -> QuerySet[KeyCase]:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choice_options import options_read_once, tree_label, tree_options
+from core.choice_options import options_read_once, people_options, person_label, tree_label, tree_options
 from core.forms import DATE_INPUT, DivisionField, VersionForm
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
@@ -28,11 +26,6 @@ ITEM_NUMBER = re.compile(r"XF\d{4}-\d{6}", re.IGNORECASE)
 
 def _today() -> date:
     return timezone.localdate()
-
-
-def person_label(full_name: str, unit_name: str) -> str:
-    """A person with their unit: 张三（城关区）."""
-    return f"{full_name}（{unit_name}）"
 
 
 class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -78,15 +71,7 @@ class CaseFieldsMixin(forms.Form):
         ):
             if person_field in self.fields:
                 self.fields[person_field].queryset = people  # type: ignore[attr-defined]
-                options_read_once(self, [person_field], _people_options(people))
-
-
-def _people_options(people: QuerySet[User]) -> Callable[[], list[tuple[int, str]]]:
-    """The (id, 张三（城关区）) options of a queryset of people."""
-    return lambda: [
-        (pk, person_label(full_name, unit_name))
-        for pk, full_name, unit_name in people.values_list("pk", "full_name", "unit__name")
-    ]
+                options_read_once(self, [person_field], people_options(people))
 
 
 class KeyCaseForm(CaseFieldsMixin):

@@ -11,15 +11,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from core.choices import Role
 from core.models import Unit, User
 from ledger.choices import CaseStatus, ReportState, RiskLevel, Source, StrikeOffState
+from ledger.filters import KeyCaseFilter
 from ledger.forms import BulkForm
 from ledger.models import DailyReport, Finding, KeyCase, ScreeningReport, SensitivePeriod
-from ledger.selectors import people_for_cases
+from ledger.selectors import leaders_for_case_owner, ledger_rows, people_for_cases
 from ledger.services.keycases import KeyCaseInput, keycase_create, progress_add
 from ledger.services.screening import FindingInput, ReportInput, screening_report_file, screening_rounds_open
 from ledger.services.sensitive import sensitive_period_create
@@ -171,6 +172,33 @@ def test_the_ledger_list_takes_a_fixed_number_of_queries(
     client = client_for(personas.section_head)
     with django_assert_max_num_queries(16):
         client.get(reverse("ledger:case_list"))
+
+
+def test_the_ledger_offers_leaders_by_name_and_unit_in_one_query_and_refuses_one_out_of_line(
+    ledger, tree, personas, make_user, client_for, django_assert_num_queries
+):
+    head_a = make_user(tree.county_a, [Role.SECTION_HEAD], "head_a")
+    own_leader = make_user(tree.county_a, [Role.LEADER], "leader_a", full_name="王区长")
+    far_leader = make_user(tree.county_b, [Role.LEADER], "leader_b", full_name="陈县长")
+    request = RequestFactory().get(reverse("ledger:case_list"))
+    request.user = User.objects.select_related("unit").get(pk=head_a.pk)
+    filters = KeyCaseFilter(data={}, queryset=ledger_rows(request.user), request=request)
+
+    with django_assert_num_queries(1):
+        box = str(filters.form["owner"])
+
+    leaders = [(str(p.pk), f"{p.full_name}（{p.unit.name}）") for p in leaders_for_case_owner(head_a)]
+    assert [(value, label) for value, label, _ in select_options(box, "owner")] == [
+        ("", "---------"),
+        *leaders,
+    ]
+    assert (str(own_leader.pk), "王区长（城关区）") in leaders
+    assert str(far_leader.pk) not in dict(leaders)
+
+    page = client_for(head_a).get(reverse("ledger:case_list"), {"owner": far_leader.pk}).content.decode()
+    owner_field = page[page.index('<label for="id_owner">') :].split("</div></div>")[0]
+    assert 'aria-invalid="true"' in owner_field
+    assert "选择一个有效的选项" in owner_field
 
 
 # --- bulk actions -----------------------------------------------------------------------------------------

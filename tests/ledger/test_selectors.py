@@ -31,7 +31,9 @@ from ledger.selectors import (
 from ledger.services.keycases import progress_add
 from ledger.services.screening import FindingInput, ReportInput, screening_report_file, screening_rounds_open
 from ledger.services.sensitive import sensitive_period_create
+from petitions.services.intake import item_register
 from tests.ledger.conftest import LedgerCast, travel_to
+from tests.petitions.conftest import intake_input
 
 
 @pytest.fixture
@@ -152,6 +154,18 @@ def test_ledger_rows_read_in_one_query(make_case, ledger_cast, django_assert_num
         labels = [(r.owner.full_name, r.responsible_unit.name, r.office.name, r.item_count) for r in rows]
 
     assert len(labels) == 4
+
+
+def test_ledger_rows_count_each_cases_own_linked_items_and_count_the_cases_once(make_case, ledger_cast):
+    items = [item_register(actor=ledger_cast.personas.clerk_a, data=intake_input()) for _ in range(3)]
+    two = make_case(item_ids=[items[0].pk, items[1].pk])
+    one = make_case(item_ids=[items[2].pk])
+    none = make_case()
+
+    rows = ledger_rows(ledger_cast.head)
+
+    assert {row.pk: row.item_count for row in rows} == {two.pk: 2, one.pk: 1, none.pk: 0}
+    assert rows.count() == 3
 
 
 # --- screening ------------------------------------------------------------------------------------------------
