@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -239,6 +241,23 @@ def _reference_data_after_flush(request: pytest.FixtureRequest) -> None:
     marker = request.node.get_closest_marker("django_db")
     if marker is not None and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
+
+
+@pytest.fixture(scope="session")
+def _cache_server() -> Iterator[redis.Redis]:
+    server = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    yield server
+    server.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(_cache_server: redis.Redis) -> None:
+    """Every test starts without this test process's cache entries. The test database's ids start again in each
+    run, so a dashboard counted by an earlier run (or test) for a unit of the same id would be served as fresh."""
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    stale = list(_cache_server.scan_iter(match=f"{prefix}:*", count=1000))
+    if stale:
+        _cache_server.delete(*stale)
 
 
 @pytest.fixture(scope="session")

@@ -163,8 +163,9 @@ def test_ledger_rows_count_each_cases_own_linked_items_and_count_the_cases_once(
     none = make_case()
 
     rows = ledger_rows(ledger_cast.head)
+    counted: list[Any] = list(rows)
 
-    assert {row.pk: row.item_count for row in rows} == {two.pk: 2, one.pk: 1, none.pk: 0}
+    assert {row.pk: row.item_count for row in counted} == {two.pk: 2, one.pk: 1, none.pk: 0}
     assert rows.count() == 3
 
 
