@@ -272,6 +272,8 @@ class BulkForm(CaseFieldsMixin):
     resolve_by = forms.DateField(label=_("新的化解时限"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args: Any, user: User, case_ids: list[int], **kwargs: Any) -> None:
+        # Its boxes share the ledger page with the filter form, whose 包案领导 box is also named owner.
+        kwargs.setdefault("auto_id", "id_bulk_%s")
         super().__init__(*args, **kwargs)
         self.set_choices(user)
         self.fields["cases"].choices = [(pk, str(pk)) for pk in case_ids]  # type: ignore[attr-defined]

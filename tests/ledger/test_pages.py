@@ -174,6 +174,17 @@ def test_the_ledger_list_takes_a_fixed_number_of_queries(
         client.get(reverse("ledger:case_list"))
 
 
+def test_the_ledger_page_with_its_filters_and_bulk_form_gives_every_element_its_own_id(
+    ledger, personas, client_for
+):
+    html = client_for(personas.section_head).get(reverse("ledger:case_list")).content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+
+    assert sorted(name for name in set(ids) if ids.count(name) > 1) == []
+    assert {"bulk-form", "id_owner", "id_bulk_owner"} <= set(ids)
+    assert 'for="id_bulk_owner"' in html
+
+
 def test_the_ledger_offers_leaders_by_name_and_unit_in_one_query_and_refuses_one_out_of_line(
     ledger, tree, personas, make_user, client_for, django_assert_num_queries
 ):
