@@ -7,6 +7,7 @@ import hmac
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 MASK = "*"
 
@@ -25,6 +26,11 @@ def mask_name(value: str) -> str:
     if not value:
         return ""
     return value[0] + MASK * max(len(value) - 1, 1)
+
+
+def person_audit_repr(name: str, person_id: int) -> str:
+    """How audit rows name a petitioner: the masked name and the person's number, never the particulars."""
+    return _("信访人%(name)s（编号%(id)s）") % {"name": mask_name(name), "id": person_id}
 
 
 def mask_id_number(value: str) -> str:

@@ -309,10 +309,9 @@ def seed_demo(stdout: Any) -> None:
     # A few repeats: the same people coming back about the same matter.
     for original in rng.sample(created, 12):
         original.refresh_from_db()
-        first = original.item_petitioners.select_related("petitioner").first()
-        if first is None:
+        returning = original.item_petitioners.first()
+        if returning is None:
             continue
-        returning = first.petitioner
         again = min(today, original.received_on + timedelta(days=rng.randint(10, 40)))
         clerk = people["clerk_cg"] if original.registered_unit.code == "CG" else people["clerk"]
         item_register(

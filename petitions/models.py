@@ -13,7 +13,7 @@ from treebeard.mp_tree import MP_Node
 
 from core.models import Unit
 from core.models.encrypted import EncryptedCharField
-from core.pii import mask_name
+from core.pii import person_audit_repr
 from petitions.choices import (
     Action,
     AttachmentKind,
@@ -49,24 +49,15 @@ class Category(MP_Node):
 
 
 class Petitioner(models.Model):
-    """A person who petitions; one record per resident ID, so their history stays together."""
+    """A person across items, holding no personal data: what a person said lives on each item (ItemPetitioner).
 
-    name = models.CharField(_("姓名"), max_length=50)
-    id_number = EncryptedCharField(_("身份证号"), max_length=18, blank=True)
+    Items of the same person share this row through the keyed hash of the resident ID number, or, where no ID was
+    given, through a link a clerk made on purpose. Whatever a user sees of the person comes from the items in that
+    user's reach, never from here.
+    """
+
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    address_division = models.ForeignKey(
-        "core.Division",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("住址（行政区划）"),
-    )
-    address_detail = EncryptedCharField(_("详细住址"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("信访人")
@@ -78,15 +69,14 @@ class Petitioner(models.Model):
                 name="petitioner_one_per_id_number",
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="petitioner_name_idx")]
 
     def __str__(self) -> str:
-        return self.name
+        return str(_("信访人%(id)s") % {"id": self.pk})
 
     @property
     def audit_repr(self) -> str:
-        """How audit rows name the person: masked, since the audit admin may not read personal data."""
-        return _("信访人%(name)s（编号%(id)s）") % {"name": mask_name(self.name), "id": self.pk}
+        """How audit rows name the person: by number only, since the person row holds no personal data."""
+        return _("信访人（编号%(id)s）") % {"id": self.pk}
 
 
 class Item(models.Model):
@@ -298,21 +288,45 @@ class ItemReach(models.Model):
 
 
 class ItemPetitioner(models.Model):
-    """A petitioner on an item; for collective visits, up to five are representatives."""
+    """A person on an item with the particulars as given for this item; up to five are a collective's representatives.
+
+    The particulars belong to the item that received them: nothing typed for one item changes another item's row,
+    and a correction is an audited edit of this row only.
+    """
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="item_petitioners")
     petitioner = models.ForeignKey(Petitioner, on_delete=models.PROTECT, related_name="item_links")
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = EncryptedCharField(_("身份证号"), max_length=18, blank=True)
+    phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    address_division = models.ForeignKey(
+        "core.Division",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("住址（行政区划）"),
+    )
+    address_detail = EncryptedCharField(_("详细住址"), max_length=200, blank=True)
     is_representative = models.BooleanField(_("代表"), default=False)
     position = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["item", "petitioner"], name="itempetitioner_once_per_item"),
         ]
+        indexes = [models.Index(fields=["name"], name="itempetitioner_name_idx")]
 
     def __str__(self) -> str:
         return f"{self.item_id}:{self.petitioner_id}"
+
+    @property
+    def audit_repr(self) -> str:
+        """How audit rows name the row: the masked name and the person's number, never the particulars."""
+        return person_audit_repr(self.name, self.petitioner_id)
 
 
 EXTRA_EVENT_LABELS = {"repeat": _("收到重复件"), "deliver": _("文书送达"), "attach": _("上传附件")}

@@ -26,7 +26,7 @@ from core.models import Unit, User
 from core.pii import lookup_hash
 from core.selectors import AnyUser, unit_qs_visible_to
 from petitions.choices import ITEM_SUBJECT, Status
-from petitions.models import Category, Item, ItemEvent, ItemReach, Petitioner
+from petitions.models import Category, Item, ItemEvent, ItemPetitioner, ItemReach
 
 
 def visible_unit_ids(user: AnyUser) -> list[int]:
@@ -113,12 +113,9 @@ def item_get_for_user(user: AnyUser, item_id: int) -> Item:
     return item
 
 
-def item_petitioners(item: Item) -> list[tuple[Petitioner, bool]]:
-    """The item's people in form order, with whether each is a representative."""
-    links = item.item_petitioners.select_related("petitioner", "petitioner__address_division").order_by(
-        "position"
-    )
-    return [(link.petitioner, link.is_representative) for link in links]
+def item_petitioners(item: Item) -> list[ItemPetitioner]:
+    """The item's people in form order, with the particulars given for this item."""
+    return list(item.item_petitioners.select_related("address_division").order_by("position", "id"))
 
 
 def item_timeline(item: Item) -> QuerySet[ItemEvent]:
@@ -166,11 +163,11 @@ def repeat_candidates(
         person_filter = Q(item_petitioners__petitioner__id_number_hash=id_hash)
         label = "同一身份证号"
     elif phone_hash:
-        person_filter = Q(item_petitioners__petitioner__phone_hash=phone_hash)
+        person_filter = Q(item_petitioners__phone_hash=phone_hash)
         label = "同一联系电话"
     elif name.strip() and division_code:
-        person_filter = Q(item_petitioners__petitioner__name=name.strip()) & Q(
-            item_petitioners__petitioner__address_division_id=division_code
+        person_filter = Q(item_petitioners__name=name.strip()) & Q(
+            item_petitioners__address_division_id=division_code
         )
         label = "同名同址"
     if person_filter is not None:

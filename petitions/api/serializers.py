@@ -23,7 +23,7 @@ from petitions.choices import (
     Route,
     Satisfaction,
 )
-from petitions.models import Item, Petitioner
+from petitions.models import Item, ItemPetitioner
 from petitions.services.intake import IntakeInput, PetitionerInput
 
 
@@ -43,37 +43,28 @@ class DeadlineSerializer(serializers.Serializer[DeadlineView]):
     overdue = serializers.BooleanField()
 
 
-class PetitionerSerializer(serializers.Serializer[tuple[Petitioner, bool]]):
-    """A person on the item, with ID number, phone and street address masked."""
+class PetitionerSerializer(serializers.Serializer[ItemPetitioner]):
+    """A person on the item, as given for this item, with ID number, phone and street address masked.
 
-    id = serializers.SerializerMethodField()
-    name = serializers.SerializerMethodField()
+    `id` is the person's number across items (what reveal and the petitioner file take).
+    """
+
+    id = serializers.IntegerField(source="petitioner_id")
+    name = serializers.CharField()
     id_number = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
-    address_division = serializers.SerializerMethodField()
+    address_division = serializers.CharField(source="address_division_id", allow_null=True)
     address_detail = serializers.SerializerMethodField()
-    is_representative = serializers.SerializerMethodField()
+    is_representative = serializers.BooleanField()
 
-    def get_id(self, pair: tuple[Petitioner, bool]) -> int:
-        return pair[0].pk
+    def get_id_number(self, link: ItemPetitioner) -> str:
+        return mask_id_number(link.id_number)
 
-    def get_name(self, pair: tuple[Petitioner, bool]) -> str:
-        return pair[0].name
+    def get_phone(self, link: ItemPetitioner) -> str:
+        return mask_phone(link.phone)
 
-    def get_id_number(self, pair: tuple[Petitioner, bool]) -> str:
-        return mask_id_number(pair[0].id_number)
-
-    def get_phone(self, pair: tuple[Petitioner, bool]) -> str:
-        return mask_phone(pair[0].phone)
-
-    def get_address_division(self, pair: tuple[Petitioner, bool]) -> str | None:
-        return pair[0].address_division_id
-
-    def get_address_detail(self, pair: tuple[Petitioner, bool]) -> str:
-        return mask_address(pair[0].address_detail)
-
-    def get_is_representative(self, pair: tuple[Petitioner, bool]) -> bool:
-        return pair[1]
+    def get_address_detail(self, link: ItemPetitioner) -> str:
+        return mask_address(link.address_detail)
 
 
 class ItemListSerializer(serializers.ModelSerializer[Item]):

@@ -219,16 +219,12 @@ class ItemViewSet(
         item = item_get_for_user(user, int(pk or 0))
         body = s.RevealSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        link = (
-            item.item_petitioners.select_related("petitioner")
-            .filter(petitioner_id=body.validated_data["petitioner"])
-            .first()
-        )
+        link = item.item_petitioners.filter(petitioner_id=body.validated_data["petitioner"]).first()
         if link is None:
             return Response({"detail": "未找到。"}, status=status.HTTP_404_NOT_FOUND)
         value = petitioner_reveal(
             actor=user,
-            petitioner=link.petitioner,
+            link=link,
             field=body.validated_data["field"],
             item_number=item.number,
         )

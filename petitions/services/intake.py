@@ -1,4 +1,4 @@
-"""Registering an item (登记): validate what the clerk typed, keep one record per person, start the clock."""
+"""Registering an item (登记): validate what the clerk typed, keep it with the item, link the person, start the clock."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.idcard import id_number_validate
 from core.models import Division, Unit, User
 from core.numbering import next_in_year, yearly_sequence_name
-from core.pii import lookup_hash
+from core.pii import lookup_hash, person_audit_repr
 from petitions.choices import (
     PURPOSE_TYPE,
     ROUTING,
@@ -31,6 +31,7 @@ from petitions.choices import (
     Status,
 )
 from petitions.models import Category, Item, ItemPetitioner, Petitioner
+from petitions.petitioner_file import person_in_reach
 from petitions.services.attachments import (
     StoredFile,
     attachment_store,
@@ -59,6 +60,8 @@ class PetitionerInput:
     division_code: str = ""
     address_detail: str = ""
     is_representative: bool = False
+    # An explicit link to a person already known in the clerk's reach (used where no ID number is given).
+    person_id: int | None = None
 
 
 @dataclass
@@ -145,47 +148,71 @@ def intake_validate(data: IntakeInput, *, today: date) -> None:
             field="petitioners",
         )
     for index, person in enumerate(data.petitioners):
-        _limit(person.name, 50, f"petitioners-{index}-name", required=True)
-        if person.id_number.strip():
-            try:
-                id_number_validate(person.id_number, today=today)
-            except DomainError as error:
-                raise DomainError(error.message, field=f"petitioners-{index}-id_number") from error
-        phone_validate(person.phone, f"petitioners-{index}-phone")
-        _limit(person.address_detail, 200, f"petitioners-{index}-address_detail")
+        particulars_clean(person, today=today, prefix=f"petitioners-{index}-")
 
 
-def _petitioner_for(person: PetitionerInput, actor: User, today: date) -> Petitioner:
-    """Reuse the person's record when the ID number is known; update what changed."""
-    id_number = id_number_validate(person.id_number, today=today) if person.id_number.strip() else ""
-    phone = phone_validate(person.phone)
-    division = _division(person.division_code, "address_division")
-    id_hash = lookup_hash("id", id_number) if id_number else ""
-    existing = (
-        Petitioner.objects.select_for_update().filter(id_number_hash=id_hash).first() if id_hash else None
+@dataclass(frozen=True)
+class Particulars:
+    """One person's particulars as given for one item, checked and normalised."""
+
+    name: str
+    id_number: str
+    phone: str
+    address_division: Division | None
+    address_detail: str
+
+    def as_fields(self) -> dict[str, object]:
+        """The ItemPetitioner columns these particulars fill."""
+        return {
+            "name": self.name,
+            "id_number": self.id_number,
+            "phone": self.phone,
+            "phone_hash": lookup_hash("phone", self.phone),
+            "address_division": self.address_division,
+            "address_detail": self.address_detail,
+        }
+
+
+def particulars_clean(person: PetitionerInput, *, today: date, prefix: str = "") -> Particulars:
+    """Validate and normalise what was typed for one person; errors name the field under `prefix`."""
+    try:
+        id_number = id_number_validate(person.id_number, today=today) if person.id_number.strip() else ""
+    except DomainError as error:
+        raise DomainError(error.message, field=f"{prefix}id_number") from error
+    return Particulars(
+        name=_limit(person.name, 50, f"{prefix}name", required=True),
+        id_number=id_number,
+        phone=phone_validate(person.phone, f"{prefix}phone"),
+        address_division=_division(person.division_code, f"{prefix}address_division"),
+        address_detail=_limit(person.address_detail, 200, f"{prefix}address_detail"),
     )
-    values = {
-        "name": person.name.strip(),
-        "phone": phone,
-        "phone_hash": lookup_hash("phone", phone),
-        "address_division": division,
-        "address_detail": person.address_detail.strip(),
-    }
-    if existing is None:
-        petitioner = Petitioner.objects.create(id_number=id_number, id_number_hash=id_hash, **values)
-        audit_record(actor=actor, action="petitions.petitioner.created", target=petitioner)
-        return petitioner
-    changed = [
-        name for name, value in values.items() if value not in ("", None) and getattr(existing, name) != value
-    ]
-    for name in changed:
-        setattr(existing, name, values[name])
-    if changed:
-        existing.save(update_fields=[*changed, "updated_at"])
+
+
+def person_for(*, particulars: Particulars, linked_person_id: int | None, actor: User, field: str) -> Petitioner:
+    """The person an item's petitioner belongs to: by the ID number's keyed hash, else the clerk's explicit link to
+    a person with an item in the clerk's reach, else a new person. Nothing about the person is read or written."""
+    id_hash = lookup_hash("id", particulars.id_number) if particulars.id_number else ""
+    if linked_person_id is not None:
+        linked = person_in_reach(actor, linked_person_id)
+        if linked is None:
+            raise DomainError(_("请选择本单位可见的信访人。"), field=field)
+        if not id_hash or linked.id_number_hash == id_hash:
+            return linked
+        if linked.id_number_hash:
+            raise DomainError(_("填写的身份证号与所选信访人不一致。"), field=field)
+    if id_hash:
+        # Two desks registering the same new person at once: the unique key decides, the loser reads the winner's.
+        person, created = Petitioner.objects.get_or_create(id_number_hash=id_hash)
+    else:
+        person, created = Petitioner.objects.create(), True
+    if created:
         audit_record(
-            actor=actor, action="petitions.petitioner.updated", target=existing, changed_fields=changed
+            actor=actor,
+            action="petitions.petitioner.created",
+            target=person,
+            object_repr=person_audit_repr(particulars.name, person.pk),
         )
-    return existing
+    return person
 
 
 ITEM_NUMBER_SERIES = "petitions_item_number"
@@ -291,12 +318,25 @@ def item_register(
                     item.status = Status.REPEAT
                     note = _("重复件，并入原件%(number)s，不另起算期限。") % {"number": original.number}
             item.save()
+            people: set[int] = set()
             for position, person in enumerate(data.petitioners):
+                prefix = f"petitioners-{position}-"
+                particulars = particulars_clean(person, today=today, prefix=prefix)
+                petitioner = person_for(
+                    particulars=particulars,
+                    linked_person_id=person.person_id,
+                    actor=actor,
+                    field=f"{prefix}id_number",
+                )
+                if petitioner.pk in people:
+                    raise DomainError(_("同一信访人在本件中重复登记。"), field=f"{prefix}id_number")
+                people.add(petitioner.pk)
                 ItemPetitioner.objects.create(
                     item=item,
-                    petitioner=_petitioner_for(person, actor, today),
+                    petitioner=petitioner,
                     is_representative=person.is_representative,
                     position=position,
+                    **particulars.as_fields(),
                 )
             for kind, upload in files:
                 stored.append(attachment_store(item=item, kind=kind, upload=upload, actor=actor))

@@ -24,8 +24,8 @@ def document_print(request: AuthenticatedRequest, item_id: int, document_id: int
     if document is None:
         raise Http404
     people = item_petitioners(item)
-    addressee = "、".join(person.name for person, representative in people if representative) or (
-        people[0][0].name if people else ""
+    addressee = "、".join(person.name for person in people if person.is_representative) or (
+        people[0].name if people else ""
     )
     return render(
         request,

@@ -58,13 +58,11 @@ def attachment_upload(request: AuthenticatedRequest, item_id: int) -> HttpRespon
 def reveal(request: AuthenticatedRequest, item_id: int, petitioner_id: int, field: str) -> HttpResponse:
     """The full value of one masked field (htmx swaps it in); the reveal is recorded."""
     item = item_get_for_user(request.user, item_id)
-    link = item.item_petitioners.select_related("petitioner").filter(petitioner_id=petitioner_id).first()
+    link = item.item_petitioners.filter(petitioner_id=petitioner_id).first()
     if link is None:
         raise Http404
     try:
-        value = petitioner_reveal(
-            actor=request.user, petitioner=link.petitioner, field=field, item_number=item.number
-        )
+        value = petitioner_reveal(actor=request.user, link=link, field=field, item_number=item.number)
     except DomainError as error:
         code = 403 if error.code == "forbidden" else 400
         return render(request, "petitions/_revealed.html", {"error": error.message}, status=code)

@@ -145,7 +145,7 @@ def test_a_clerk_registers_a_visit_with_the_keyboard_alone_and_lands_on_the_new_
         "在建设路工地做木工三个月，包工头拖欠工资两万三千元。"
     )
     expect(page.get_by_test_id("petitioners")).to_contain_text("130102********004")  # masked in the page
-    person = item.item_petitioners.get().petitioner
+    person = item.item_petitioners.get()
     assert (item.channel, item.category.name, item.complained_unit) == (
         Channel.VISIT,
         "拖欠工资",
@@ -253,7 +253,7 @@ def test_a_wrong_id_number_is_shown_in_chinese_at_the_id_field_and_nothing_typed
         page.keyboard.press("Control+Enter")
     item = Item.objects.get()
     expect(page).to_have_url(f"{base_url}/petitions/{item.pk}/")
-    person = item.item_petitioners.get().petitioner
+    person = item.item_petitioners.get()
     assert (person.id_number, person.address_division_id, person.address_detail) == (
         WANG_ID,
         "130102002",

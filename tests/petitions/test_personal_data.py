@@ -78,7 +78,7 @@ def item(item_factory: ItemFactory) -> Item:
 
 @pytest.fixture
 def zhang(item: Item) -> Petitioner:
-    return Petitioner.objects.get(name="张三")
+    return Petitioner.objects.get(item_links__name="张三")
 
 
 def _assert_nothing_in_full(text: str) -> None:

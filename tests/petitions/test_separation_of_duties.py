@@ -51,15 +51,15 @@ def test_the_admin_roles_cannot_reveal_personal_data(item_factory, personas, cli
 
 def test_the_audit_log_names_petitioners_only_masked(item_factory, personas, client_for, api_for):
     item = item_factory.make()
-    petitioner = item.item_petitioners.get().petitioner
+    petitioner = item.item_petitioners.get()
     revealed = client_for(personas.clerk_a).post(
-        f"/petitions/{item.pk}/petitioners/{petitioner.pk}/reveal/phone/"
+        f"/petitions/{item.pk}/petitioners/{petitioner.petitioner_id}/reveal/phone/"
     )
     assert revealed.status_code == 200
     page = client_for(personas.audit_admin).get("/audit/", {"object_type": "petitions.petitioner"})
     api = api_for(personas.audit_admin).get("/api/v1/audit-events/", {"object_type": "petitions.petitioner"})
     reprs = {row["object_repr"] for row in api.json()["results"]}
-    masked = f"信访人{petitioner.name[0]}{'*' * (len(petitioner.name) - 1)}（编号{petitioner.pk}）"
+    masked = f"信访人{petitioner.name[0]}{'*' * (len(petitioner.name) - 1)}（编号{petitioner.petitioner_id}）"
     assert reprs == {masked}
     for text in (page.content.decode(), api.content.decode()):
         assert petitioner.name not in text
