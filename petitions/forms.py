@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -27,10 +28,16 @@ from petitions.choices import (
 from petitions.models import Category
 from petitions.selectors import category_choices, units_for_assignment
 from petitions.services.intake import DEMAND_LIMIT, SUMMARY_LIMIT, IntakeInput, PetitionerInput
+from petitions.services.particulars import Correction
 
 
 def _today() -> date:
     return timezone.localdate()
+
+
+def new_submission_key() -> str:
+    """A fresh submission key for an empty registration form."""
+    return uuid.uuid4().hex
 
 
 class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -75,6 +82,11 @@ class IntakeForm(forms.Form):
         label=_("标记"), choices=Marker.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     original = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # A new key each time the empty form is shown; a re-shown form keeps the posted one, so a double click, a
+    # retried post or a resubmitted page registers the item once.
+    submission_key = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=new_submission_key
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,6 +118,48 @@ class PetitionerForm(forms.Form):
     address_division = DivisionField(label=_("住址"), required=False)
     address_detail = forms.CharField(label=_("详细住址"), max_length=200, required=False)
     is_representative = forms.BooleanField(label=_("代表"), required=False)
+
+
+class PetitionerCorrectionForm(forms.Form):
+    """Correct one person's particulars on one item: a masked field left blank keeps its value."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    clear_id_number = forms.BooleanField(label=_("删除身份证号"), required=False)
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    clear_phone = forms.BooleanField(label=_("删除联系电话"), required=False)
+    address_division = DivisionField(label=_("住址"), required=False)
+    address_detail = forms.CharField(label=_("详细住址"), max_length=200, required=False)
+    clear_address_detail = forms.BooleanField(label=_("删除详细住址"), required=False)
+
+    def correction(self) -> Correction:
+        """The service's input: blank masked fields unchanged, ticked ones cleared."""
+        data = self.cleaned_data
+
+        def masked(name: str) -> str | None:
+            if data.get(f"clear_{name}"):
+                return ""
+            return data.get(name) or None
+
+        division = data.get("address_division")
+        return Correction(
+            name=data["name"],
+            id_number=masked("id_number"),
+            phone=masked("phone"),
+            division_code=division.code if division else "",
+            address_detail=masked("address_detail"),
+        )
 
 
 PetitionerFormSet = forms.formset_factory(PetitionerForm, extra=0, min_num=1, validate_min=True, max_num=30)
@@ -162,6 +216,7 @@ def intake_input(form: IntakeForm, people: Any) -> IntakeInput:
         complained_unit_id=data["complained_unit"].pk if data.get("complained_unit") else None,
         complained_unit_name=data.get("complained_unit_name", ""),
         original_id=data.get("original"),
+        submission_key=data.get("submission_key", ""),
     )
 
 

@@ -192,6 +192,8 @@ class Item(models.Model):
         help_text=_("未完成的责任时限中最早的到期日"),
     )
     refusal_reason = models.TextField(_("不予受理/不再受理理由"), blank=True)
+    # The key the registering form or API call carried: a second post with the same key returns this item.
+    submission_key = models.CharField(max_length=64, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -235,6 +237,11 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=Q(original__isnull=True) | ~Q(original=models.F("pk")),
                 name="item_not_its_own_original",
+            ),
+            models.UniqueConstraint(
+                fields=["registered_by", "submission_key"],
+                condition=~Q(submission_key=""),
+                name="item_one_per_submission",
             ),
         ]
 
@@ -329,7 +336,12 @@ class ItemPetitioner(models.Model):
         return person_audit_repr(self.name, self.petitioner_id)
 
 
-EXTRA_EVENT_LABELS = {"repeat": _("收到重复件"), "deliver": _("文书送达"), "attach": _("上传附件")}
+EXTRA_EVENT_LABELS = {
+    "repeat": _("收到重复件"),
+    "correct": _("更正信访人信息"),
+    "deliver": _("文书送达"),
+    "attach": _("上传附件"),
+}
 
 
 class ItemEvent(models.Model):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from petitions.views import documents, files, intake, items, public
+from petitions.views import documents, files, intake, items, particulars, public
 
 app_name = "petitions"
 
@@ -30,6 +30,11 @@ urlpatterns = [
         "<int:item_id>/petitioners/<int:petitioner_id>/reveal/<str:field>/",
         files.reveal,
         name="reveal",
+    ),
+    path(
+        "<int:item_id>/petitioners/<int:petitioner_id>/correct/",
+        particulars.petitioner_correct,
+        name="petitioner_correct",
     ),
 ]
 

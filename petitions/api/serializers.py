@@ -25,6 +25,7 @@ from petitions.choices import (
 )
 from petitions.models import Item, ItemPetitioner
 from petitions.services.intake import IntakeInput, PetitionerInput
+from petitions.services.particulars import Correction
 
 
 class DeadlineSerializer(serializers.Serializer[DeadlineView]):
@@ -193,6 +194,14 @@ class ItemCreateSerializer(serializers.Serializer[dict[str, Any]]):
     complained_unit_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     original = serializers.IntegerField(required=False, allow_null=True, default=None)
     petitioners = JSONListField(child=PetitionerInputSerializer(), min_length=1)
+    submission_key = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="提交标识（8–64位字母、数字、-、_）：以同一标识重复提交时返回首次登记的信访件，不会重复登记。"
+        "也可用请求头 Idempotency-Key 传递。",
+    )
 
     def to_intake(self) -> IntakeInput:
         data = self.validated_data
@@ -210,6 +219,7 @@ class ItemCreateSerializer(serializers.Serializer[dict[str, Any]]):
             complained_unit_id=data["complained_unit"],
             complained_unit_name=data["complained_unit_name"],
             original_id=data["original"],
+            submission_key=data["submission_key"],
             petitioners=[
                 PetitionerInput(
                     name=row["name"],
@@ -280,6 +290,27 @@ class DecisionSerializer(StepSerializer):
 class CloseSerializer(StepSerializer):
     reason = serializers.ChoiceField(choices=CloseReason.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class PetitionerCorrectionSerializer(VersionSerializer):
+    """A correction of one person's particulars on this item: only the fields sent change; "" clears one."""
+
+    petitioner = serializers.IntegerField(help_text="信访人编号（事项详情中的 petitioners[].id）")
+    name = serializers.CharField(max_length=50, required=False)
+    id_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address_division = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    address_detail = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def correction(self) -> Correction:
+        data = self.validated_data
+        return Correction(
+            name=data.get("name"),
+            id_number=data.get("id_number"),
+            phone=data.get("phone"),
+            division_code=data.get("address_division"),
+            address_detail=data.get("address_detail"),
+        )
 
 
 class RevealSerializer(serializers.Serializer[dict[str, Any]]):

@@ -31,6 +31,7 @@ from petitions.selectors import (
 )
 from petitions.services import lifecycle
 from petitions.services.intake import item_register
+from petitions.services.particulars import item_petitioner_correct
 from petitions.services.reveal import petitioner_reveal
 
 
@@ -112,9 +113,11 @@ class ItemViewSet(
         user = api_user(request)
         body = s.ItemCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        intake = body.to_intake()
+        intake.submission_key = intake.submission_key or request.headers.get("Idempotency-Key", "")
         files = [(AttachmentKind.LETTER_SCAN, f) for f in request.FILES.getlist("letter_scan")]
         files += [(AttachmentKind.EVIDENCE, f) for f in request.FILES.getlist("evidence")]
-        item = item_register(actor=user, data=body.to_intake(), files=files)
+        item = item_register(actor=user, data=intake, files=files)
         return self._detail(user, item.pk, status.HTTP_201_CREATED)
 
     assign = _step(
@@ -210,6 +213,26 @@ class ItemViewSet(
             actor=u, item_id=i.pk, reason=d["reason"], note=d["note"], **c
         ),
     )
+
+    @extend_schema(request=s.PetitionerCorrectionSerializer, responses=s.ItemDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="correct-petitioner")
+    def correct_petitioner(self, request: Request, pk: str | None = None) -> Response:
+        """Correct one person's particulars as recorded on this item (the registering unit only); other items
+        keep theirs. 400 names the field, 403 the role or unit, 409 a stale version."""
+        user = api_user(request)
+        item = item_get_for_user(user, int(pk or 0))
+        body = s.PetitionerCorrectionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if not item.item_petitioners.filter(petitioner_id=body.validated_data["petitioner"]).exists():
+            return Response({"detail": "未找到。"}, status=status.HTTP_404_NOT_FOUND)
+        item_petitioner_correct(
+            actor=user,
+            item_id=item.pk,
+            person_id=body.validated_data["petitioner"],
+            change=body.correction(),
+            expected_version=body.validated_data["version"],
+        )
+        return self._detail(user, item.pk)
 
     @extend_schema(request=s.RevealSerializer, responses=s.RevealedSerializer)
     @action(detail=True, methods=["post"], url_path="reveal")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,6 +83,8 @@ class IntakeInput:
     complained_unit_name: str = ""
     registered_on: date | None = None
     original_id: int | None = None
+    # Sent with the form or API call; a repeated post with the same key returns the item the first one made.
+    submission_key: str = ""
 
 
 def phone_validate(raw: str, field_name: str = "phone") -> str:
@@ -188,7 +190,9 @@ def particulars_clean(person: PetitionerInput, *, today: date, prefix: str = "")
     )
 
 
-def person_for(*, particulars: Particulars, linked_person_id: int | None, actor: User, field: str) -> Petitioner:
+def person_for(
+    *, particulars: Particulars, linked_person_id: int | None, actor: User, field: str
+) -> Petitioner:
     """The person an item's petitioner belongs to: by the ID number's keyed hash, else the clerk's explicit link to
     a person with an item in the clerk's reach, else a new person. Nothing about the person is read or written."""
     id_hash = lookup_hash("id", particulars.id_number) if particulars.id_number else ""
@@ -213,6 +217,33 @@ def person_for(*, particulars: Particulars, linked_person_id: int | None, actor:
             object_repr=person_audit_repr(particulars.name, person.pk),
         )
     return person
+
+
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SUBMISSION_LOCKS = 7301  # advisory-lock namespace of intake submissions
+
+
+def submission_key_clean(raw: str) -> str:
+    """The submission key as sent ("" when none); anything else than 8–64 letters, digits, - or _ is refused."""
+    key = raw.strip()
+    if key and not SUBMISSION_KEY.match(key):
+        raise DomainError(_("提交标识无效，请刷新页面后重新提交。"), field="submission_key")
+    return key
+
+
+def submission_claim(actor: User, key: str) -> Item | None:
+    """Inside the registering transaction: wait for any other post with this key, then return the item it made.
+
+    The lock is held to the end of the transaction, so of two simultaneous posts the second sees the first's item
+    once it commits (or, if it failed, registers the item itself). The unique key on the item is the backstop.
+    """
+    if not key:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [SUBMISSION_LOCKS, f"{actor.pk}:{key}"]
+        )
+    return Item.objects.filter(registered_by=actor, submission_key=key).first()
 
 
 ITEM_NUMBER_SERIES = "petitions_item_number"
@@ -248,9 +279,13 @@ def item_register(
     attachments_check_count(files)
     for _kind, upload in files:
         attachment_validate(upload)
+    submission_key = submission_key_clean(data.submission_key)
     stored: list[StoredFile] = []
     try:
         with transaction.atomic():
+            earlier = submission_claim(actor, submission_key)
+            if earlier is not None:
+                return earlier
             category = Category.objects.filter(pk=data.category_id, is_active=True).first()
             if category is None:
                 raise DomainError(_("请选择内容分类。"), field="category")
@@ -301,6 +336,7 @@ def item_register(
                 registered_by=actor,
                 status=Status.REGISTERED,
                 original=original,
+                submission_key=submission_key,
             )
             note = ""
             if original is not None:

@@ -31,6 +31,7 @@ from petitions.selectors import (
     item_qs_visible_to,
     item_timeline,
 )
+from petitions.services.particulars import may_correct_particulars
 from petitions.views.steps import STEPS, step_form, steps_for
 
 PAGE_SIZE = 30
@@ -103,6 +104,7 @@ def item_detail_context(
     return {
         "item": item,
         "petitioners": item_petitioners(item),
+        "may_correct": may_correct_particulars(request.user, item),
         "deadlines": deadlines,
         "timeline": item_timeline(item),
         "documents": item.documents.select_related("issuing_unit").order_by("issued_on", "id"),

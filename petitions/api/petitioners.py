@@ -1,0 +1,147 @@
+"""API of persons across items: find by resident ID number, read a file; only through the caller's reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.audit import audit_record
+from core.http import api_user
+from core.idcard import id_number_validate
+from core.models import User
+from core.pii import mask_id_number, mask_phone
+from petitions.api.serializers import ItemListSerializer
+from petitions.models import Petitioner
+from petitions.petitioner_file import (
+    person_file,
+    person_items_visible,
+    person_latest_particulars,
+    persons_by_id_number,
+)
+
+SEARCH_ITEMS = 20  # items listed with each person found; the whole list is at /petitioners/{id}/items/
+
+
+class PetitionerSearchSerializer(serializers.Serializer[dict[str, Any]]):
+    """The search: a resident ID number in the body, never in the address."""
+
+    id_number = serializers.CharField(max_length=20)
+
+    def validate_id_number(self, value: str) -> str:
+        return id_number_validate(value)
+
+
+class UnitCountSerializer(serializers.Serializer[Any]):
+    unit_id = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    items = serializers.IntegerField()
+
+
+class PersonSerializer(serializers.Serializer[Any]):
+    """A person as the caller may see them: the latest particulars from an item in reach, masked."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    id_number = serializers.CharField(help_text="脱敏")
+    phone = serializers.CharField(help_text="脱敏")
+    item_count = serializers.IntegerField()
+    first_received_on = serializers.DateField(allow_null=True)
+    latest_received_on = serializers.DateField(allow_null=True)
+    per_unit = UnitCountSerializer(many=True, help_text="按登记单位统计的可见件次")
+
+
+class PersonFoundSerializer(PersonSerializer):
+    items = ItemListSerializer(many=True, help_text="最近的可见信访件（至多20件）")
+
+
+def _person(user: User, person_id: int) -> dict[str, Any]:
+    """The person's file as the caller may see it; Http404 when no item of theirs is in reach."""
+    found = person_file(user, person_id)
+    latest = person_latest_particulars(user, person_id)
+    if found is None or latest is None:
+        raise Http404
+    return {
+        "id": found.person.pk,
+        "name": latest.name,
+        "id_number": mask_id_number(latest.id_number),
+        "phone": mask_phone(latest.phone),
+        "item_count": found.item_count,
+        "first_received_on": found.first_received_on,
+        "latest_received_on": found.latest_received_on,
+        "per_unit": found.per_unit,
+    }
+
+
+def _audited(user: User, action_name: str, person: Petitioner | None, detail: dict[str, Any]) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=action_name,
+            target=person,
+            object_type="petitions.petitioner",
+            changed_fields=[],
+            detail=detail,
+        )
+
+
+class PetitionerViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """信访人: found by resident ID number and read as a file, only through items in the caller's reach.
+
+    A person none of whose items the caller may see is answered exactly like an unknown one: an empty list, or 404.
+    Searches and reads are recorded in the audit log; ID numbers and phones are masked.
+    """
+
+    lookup_value_regex = r"\d+"
+    serializer_class = PersonSerializer
+
+    @extend_schema(request=PetitionerSearchSerializer, responses=PersonFoundSerializer(many=True))
+    @action(detail=False, methods=["post"], url_path="search", pagination_class=None)
+    def search(self, request: Request) -> Response:
+        """Persons with this resident ID number who have at least one item in the caller's reach."""
+        user = api_user(request)
+        body = PetitionerSearchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        people = persons_by_id_number(user, body.validated_data["id_number"])
+        _audited(
+            user,
+            "petitions.petitioner.searched",
+            people[0] if people else None,
+            {"by": "id_number", "found": len(people)},
+        )
+        found = []
+        for person in people:
+            row = _person(user, person.pk)
+            items = person_items_visible(user, person.pk).select_related(
+                "category", "registered_unit", "responsible_unit", "original"
+            )
+            found.append({**row, "items": items[:SEARCH_ITEMS]})
+        return Response(PersonFoundSerializer(found, many=True).data)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        """The person's file: counts of their items in the caller's reach, per registering unit."""
+        user = api_user(request)
+        row = _person(user, int(pk or 0))
+        _audited(user, "petitions.petitioner.viewed", Petitioner(pk=row["id"]), {"what": "file"})
+        return Response(PersonSerializer(row).data)
+
+    @extend_schema(responses=ItemListSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="items")
+    def items(self, request: Request, pk: str | None = None) -> Response:
+        """The person's items in the caller's reach, newest first (paginated like the item list)."""
+        user = api_user(request)
+        person_id = int(pk or 0)
+        items = person_items_visible(user, person_id).select_related(
+            "category", "registered_unit", "responsible_unit", "original"
+        )
+        if not items.exists():
+            raise Http404
+        _audited(user, "petitions.petitioner.viewed", Petitioner(pk=person_id), {"what": "items"})
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(ItemListSerializer(page, many=True).data)
