@@ -46,6 +46,11 @@ def _batches(queryset):
         last = rows[-1].pk
 
 
+def _checks_now(schema_editor):
+    """Run the deferred foreign-key checks of the rows just written, so the same transaction may alter the table."""
+    schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def particulars_to_items(apps, schema_editor):
     person_model = apps.get_model("petitions", "Petitioner")
     link_model = apps.get_model("petitions", "ItemPetitioner")
@@ -60,6 +65,7 @@ def particulars_to_items(apps, schema_editor):
             for name in ENCRYPTED:
                 setattr(link, name, getattr(person, name))
         link_model.objects.bulk_update(links, ENCRYPTED, batch_size=BATCH)
+    _checks_now(schema_editor)
 
 
 def particulars_to_people(apps, schema_editor):
@@ -77,6 +83,7 @@ def particulars_to_people(apps, schema_editor):
             for name in ENCRYPTED:
                 setattr(person, name, getattr(link, name) if link else "")
         person_model.objects.bulk_update(batch, ENCRYPTED, batch_size=BATCH)
+    _checks_now(schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -142,6 +149,12 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["name"], name="itempetitioner_name_idx"),
         ),
         migrations.RemoveIndex(model_name="petitioner", name="petitioner_name_idx"),
+        # A default only so that going back can add the column to existing rows before filling it.
+        migrations.AlterField(
+            model_name="petitioner",
+            name="name",
+            field=models.CharField(default="", max_length=50, verbose_name="姓名"),
+        ),
         migrations.RemoveField(model_name="petitioner", name="address_detail"),
         migrations.RemoveField(model_name="petitioner", name="address_division"),
         migrations.RemoveField(model_name="petitioner", name="id_number"),
