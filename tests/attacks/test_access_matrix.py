@@ -60,7 +60,10 @@ POLICY: dict[str, dict[str, AbstractSet[str]]] = {
         "action": {CLERK, HANDLER, HEAD},
         "download": BUSINESS,
         "reveal": {CLERK, HANDLER, HEAD},
+        "correct": {CLERK, HEAD},
     },
+    # A person is read only through the items in the reader's reach; the admin roles find nobody.
+    "petitioners": {"search": SIGNED_IN, "detail": BUSINESS, "rows": BUSINESS},
     # The ledger pages are for the roles that run cases; every business role reads them through the API and the
     # export, scoped to its subtree.
     "ledger": {
@@ -233,6 +236,9 @@ ROUTES: dict[str, Route] = {
     "petitions:attachment_download": page(
         "petitions", "download", item_and(lambda o: o.attachment, "attachment_id"), True
     ),
+    "petitions:petitioner_correct": page(
+        "petitions", "correct", item_and(lambda o: o.petitioner, "petitioner_id"), True, post="correct"
+    ),
     "petitions:reveal": posted(
         "petitions", item_and(lambda o: o.petitioner, "petitioner_id", field="id_number"), True, kind="reveal"
     ),
@@ -360,6 +366,18 @@ ROUTES: dict[str, Route] = {
         if action not in {"deliver"}
     },
     "api:petition-reveal": Route("petitions", {"POST": "reveal"}, api_pk(lambda o: o.item), True),
+    "api:petition-correct-petitioner": Route(
+        "petitions", {"POST": "correct"}, api_pk(lambda o: o.item), True
+    ),
+    "api:petitioner-search": Route("petitioners", {"POST": "search"}),
+    "api:petitioner-detail": Route("petitioners", API_DETAIL, api_pk(lambda o: o.petitioner), True),
+    "api:petitioner-items": Route(
+        "petitioners",
+        {"GET": "rows"},
+        api_pk(lambda o: o.petitioner),
+        True,
+        rows=lambda objects: f"<id {objects.item.pk}>",
+    ),
     "api:ledger-keycase-list": api_rows("ledger", lambda o: o.case, {"GET": "rows", "POST": "action"}),
     "api:ledger-keycase-detail": Route(
         "ledger", {"GET": "read", "PATCH": "action"}, api_pk(lambda o: o.case), True

@@ -23,8 +23,8 @@ from rest_framework.test import APIClient
 from accountability.models import AccountabilityRecord, Circular, SupervisionOrder
 from core.models import Unit, User
 from ledger.models import DailyReport, KeyCase, SensitivePeriod
-from petitions.models import Category, Item
-from tests.attacks.world import NOW, World, world_build
+from petitions.models import Category, Item, ItemPetitioner
+from tests.attacks.world import NOW, PLACE_PEOPLE, World, world_build
 from tests.conftest import Personas, Tree
 from tests.petitions.conftest import DEFAULT_ID_NUMBER
 
@@ -73,9 +73,26 @@ WRITES: dict[str, Write] = {
             "complained_unit": None,
             "complained_unit_name": "",
             "markers": [],
+            "submission_key": "",
         },
         Item,
         created,
+    ),
+    "correct a petitioner on an item": Write(
+        "post",
+        lambda w: f"{API}petitions/{w.objects['a'].item.pk}/correct-petitioner/",
+        lambda w: w.personas.clerk_a,
+        lambda w: {
+            "petitioner": w.objects["a"].petitioner.pk,
+            "name": "张三丰",
+            "id_number": PLACE_PEOPLE["a"],
+            "phone": "13900001111",
+            "address_division": "",
+            "address_detail": "幸福路8号",
+            "version": w.objects["a"].item.version,
+        },
+        ItemPetitioner,
+        lambda w, answer: ItemPetitioner.objects.get(item=w.objects["a"].item).pk,
     ),
     "reply to an item": Write(
         "post",

@@ -37,10 +37,10 @@ from petitions.choices import AttachmentKind
 from petitions.models import Attachment, Document, Item, Petitioner
 from petitions.services import lifecycle
 from petitions.services.attachments import attachments_add
-from petitions.services.intake import item_register
+from petitions.services.intake import PetitionerInput, item_register
 from tests.conftest import Personas, Tree
 from tests.ledger.conftest import LedgerCast, keycase_input
-from tests.petitions.conftest import intake_input
+from tests.petitions.conftest import DEFAULT_ID_NUMBER, intake_input
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 3, 10)  # a Tuesday
@@ -130,8 +130,15 @@ def _staff(tree: Tree, personas: Personas, make_user: Callable[..., User]) -> di
     }
 
 
-def _item(staff: Staff) -> tuple[Item, Document, Attachment]:
-    item = item_register(actor=staff.clerk, data=intake_input(received_on=date(2026, 3, 2)))
+# One person per place (county A's is the suite's default person), so each place's petitioner is its own record.
+PLACE_PEOPLE = {"a": DEFAULT_ID_NUMBER, "b": "110105198001010032", "far": "110105197507070011"}
+
+
+def _item(staff: Staff, place: str) -> tuple[Item, Document, Attachment]:
+    person = PetitionerInput(name="张三", id_number=PLACE_PEOPLE[place], phone="13800138000")
+    item = item_register(
+        actor=staff.clerk, data=intake_input(received_on=date(2026, 3, 2), petitioners=[person])
+    )
     lifecycle.item_assign(actor=staff.clerk, item_id=item.pk, unit_id=staff.office.pk, on=date(2026, 3, 3))
     lifecycle.item_accept(actor=staff.handler, item_id=item.pk, on=date(2026, 3, 4))
     (attachment,) = attachments_add(
@@ -223,7 +230,7 @@ def world_build(
     )
     for place in PLACES:
         staff = world.staff[place]
-        item, document, attachment = _item(staff)
+        item, document, attachment = _item(staff, place)
         report, finding = _report(staff)
         period = sensitive_period_create(
             actor=staff.head,
