@@ -24,6 +24,7 @@ from petitions.choices import (
 from petitions.models import Category, Item
 from petitions.services import lifecycle
 from petitions.services.intake import IntakeInput, PetitionerInput, item_register
+from petitions.services.particulars import Correction, item_petitioner_correct
 from petitions.services.windows import items_close_lapsed_windows
 
 ITEM_COUNT = 320
@@ -257,6 +258,42 @@ def _advance(
     )
 
 
+def _same_person_at_two_counties(rng: random.Random, people: dict[str, User], today: date) -> None:
+    """A 城关区 petitioner who also went to 青山县's window with a new phone, and a typo corrected there: each item
+    keeps what was said at its own window, and 城关区 never sees 青山县's record (nor the other way round)."""
+    first = (
+        Item.objects.filter(registered_unit__code="CG", original__isnull=True)
+        .exclude(item_petitioners__id_number="")
+        .order_by("id")
+        .first()
+    )
+    known = first.item_petitioners.order_by("position").first() if first is not None else None
+    if first is None or known is None or "clerk_qs" not in people:
+        return
+    item = item_register(
+        actor=people["clerk_qs"],
+        data=IntakeInput(
+            channel=Channel.VISIT,
+            purpose=first.purpose,
+            category_id=first.category_id,
+            received_on=today,
+            registered_on=today,
+            summary="来青山县反映在城关区务工期间的工资纠纷，称当地迟迟未解决。",
+            demand="请求协调城关区有关部门尽快处理。",
+            petitioners=[
+                PetitionerInput(name=known.name, id_number=known.id_number, phone="1390000" + "1234")
+            ],
+        ),
+    )
+    item_petitioner_correct(
+        actor=people["clerk_qs"],
+        item_id=item.pk,
+        person_id=known.petitioner_id,
+        change=Correction(phone=f"1390000{rng.randrange(1000, 9999)}"),
+        expected_version=None,
+    )
+
+
 def seed_demo(stdout: Any) -> None:
     """Register and advance ITEM_COUNT items over the last five months; skipped when items exist."""
     if Item.objects.exists():
@@ -336,6 +373,7 @@ def seed_demo(stdout: Any) -> None:
                 original_id=original.pk,
             ),
         )
+    _same_person_at_two_counties(rng, people, today)
     closed = items_close_lapsed_windows(today=today)
     stdout.write(
         f"petitions: 已创建 {Item.objects.count()} 件演示信访事项（{closed} 件复查/复核期届满办结）。"

@@ -376,9 +376,10 @@ def test_the_same_id_number_links_one_person_and_each_item_keeps_what_was_said_f
     assert first.item_petitioners.get().phone == "13800138000"
     assert second.item_petitioners.get().phone == "0571-88001234"
     assert not AuditEvent.objects.filter(action="petitions.petitioner.updated").exists()
-    assert AuditEvent.objects.filter(
-        action="petitions.petitioner.created", object_id=str(petitioner.pk)
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="petitions.petitioner.created", object_id=str(petitioner.pk)).count()
+        == 1
+    )
 
 
 def test_people_without_id_numbers_get_a_record_each(personas: Personas):
