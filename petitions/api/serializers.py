@@ -153,6 +153,12 @@ class PetitionerInputSerializer(serializers.Serializer[dict[str, Any]]):
     address_division = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
     address_detail = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     is_representative = serializers.BooleanField(required=False, default=False)
+    person = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="已知信访人的编号（petitioners[].id），用于没有身份证号时关联同一人；须有本单位可见的信访件。",
+    )
 
 
 class JSONListField(serializers.ListField):
@@ -228,6 +234,7 @@ class ItemCreateSerializer(serializers.Serializer[dict[str, Any]]):
                     division_code=row["address_division"],
                     address_detail=row["address_detail"],
                     is_representative=row["is_representative"],
+                    person_id=row["person"],
                 )
                 for row in data["petitioners"]
             ],

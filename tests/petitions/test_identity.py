@@ -341,3 +341,27 @@ def test_the_correction_page_shows_masked_values_and_keeps_the_typed_ones_on_err
         .status_code
         == 404
     )
+
+
+def test_the_api_links_a_person_without_id_number_by_their_number_within_reach(
+    personas: Personas, api_for: Callable[[User | None], APIClient]
+):
+    first = item_register(
+        actor=personas.clerk_a, data=intake_input(petitioners=[PetitionerInput(name="李四")])
+    )
+    person = ItemPetitioner.objects.get(item=first).petitioner_id
+    body = {
+        "channel": "visit",
+        "purpose": "demand",
+        "category": first.category_id,
+        "received_on": first.received_on.isoformat(),
+        "summary": "再次反映拖欠工资。",
+        "demand": "请求尽快支付。",
+        "petitioners": [{"name": "李四", "person": person}],
+    }
+    linked = api_for(personas.clerk_a).post("/api/v1/petitions/", body, format="json")
+    assert linked.status_code == 201
+    assert linked.json()["petitioners"][0]["id"] == person
+    refused = api_for(personas.clerk_b).post("/api/v1/petitions/", body, format="json")
+    assert refused.status_code == 400
+    assert "petitioners-0-id_number" in refused.json()
