@@ -100,6 +100,9 @@ class PetitionerViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     lookup_value_regex = r"\d+"
     serializer_class = PersonSerializer
+    # Only names the model for the schema's path parameter; every read goes through petitions.petitioner_file.
+    queryset = Petitioner.objects.none()
+    filter_backends: list[type] = []  # the items come newest first; no caller-chosen order or filter
 
     @extend_schema(request=PetitionerSearchSerializer, responses=PersonFoundSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="search", pagination_class=None)
