@@ -113,5 +113,7 @@ def test_the_registering_clerk_corrects_a_phone_typo_on_one_item_and_the_other_k
     expect(page.locator(".messages")).to_contain_text("已更正信访人信息")
     expect(page.get_by_test_id("petitioners")).to_contain_text("139****0002")
     expect(page.locator("body")).to_contain_text("更正信访人信息：联系电话")
+    page.screenshot(path=str(ARTIFACTS / f"identity-corrected-item-{viewport['width']}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert particulars(second)[2] == "13903110002"
     assert particulars(first)[2] == PHONE
