@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import re
 from collections.abc import Iterable
@@ -66,6 +67,22 @@ def env_list(name: str, default: list[str], *, allowed: Iterable[str] | None = N
     if unknown:
         raise ImproperlyConfigured(f"Environment variable {name}: unknown value(s) {', '.join(unknown)}.")
     return items
+
+
+def env_networks(name: str, default: list[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Return a comma-separated list of addresses and CIDR ranges (10.0.0.5, 10.0.0.0/8, fd00::/8); an item
+    that is neither, or a range with host bits set (10.0.0.1/8), is an error."""
+    raw = os.environ.get(name)
+    items = default if raw is None else [item.strip() for item in raw.split(",") if item.strip()]
+    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    for item in items:
+        try:
+            networks.append(ipaddress.ip_network(item))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"Environment variable {name}: {item!r} is not an IP address or network ({exc})."
+            ) from exc
+    return tuple(networks)
 
 
 def env_pairs(

@@ -1,4 +1,4 @@
-"""FilterSets shared by core's HTML lists and its API."""
+"""FilterSets shared by core's HTML lists and its API, and the filters other apps' FilterSets build on."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedIntegerField
 from core.models import AuditEvent
 
 
@@ -44,6 +45,13 @@ class YesNoFilter(django_filters.BooleanFilter):
     def __init__(self, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("widget", YesNoAnySelect)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class BoundedIntegerFilter(django_filters.NumberFilter):
+    """A whole-number filter whose form field has bounds (BoundedIntegerField): a huge or fractional number is a
+    field error (400 in the API), never a value that overflows the date or query the filter builds."""
+
+    field_class = BoundedIntegerField
 
 
 class AuditEventFilter(django_filters.FilterSet):

@@ -1,4 +1,5 @@
-"""Forms for core pages (sign-in, password change, due dates, holiday notices) and the division form field."""
+"""Forms for core pages (sign-in, password change, due dates, holiday notices), the division form field and the
+bounded integer field every whole-number input uses."""
 
 from __future__ import annotations
 
@@ -13,12 +14,31 @@ from core.choices import DayUnit
 from core.errors import DomainError
 from core.models import Division
 from core.selectors import division_get
+from core.workcalendar import PERIOD_DAYS_MAX
 
 _SAME_ANSWER = _("用户名或密码不正确。")
 
 
 # An <input type="date"> needs ISO dates whatever the active language formats dates as.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# The range of PostgreSQL's `integer`, the widest whole number any field here is compared with or stored in.
+INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """A whole number that always has bounds: the given ones, else the database integer's.
+
+    An unbounded IntegerField cleans a twenty-digit number to a Python int, which then overflows a date
+    (timedelta) or a query parameter further on; the bound refuses it at the field, in Chinese.
+    """
+
+    def __init__(self, *, min_value: int | None = None, max_value: int | None = None, **kwargs: Any) -> None:
+        super().__init__(
+            min_value=INTEGER_MIN if min_value is None else min_value,
+            max_value=INTEGER_MAX if max_value is None else max_value,
+            **kwargs,
+        )
 
 
 class LoginForm(AuthenticationForm):
@@ -83,7 +103,7 @@ class DueDateForm(forms.Form):
     """Inputs of the due-date calculator."""
 
     start = forms.DateField(label=_("起算日期"), widget=DATE_INPUT)
-    days = forms.IntegerField(label=_("期限"), min_value=0, max_value=3650)
+    days = BoundedIntegerField(label=_("期限"), min_value=0, max_value=PERIOD_DAYS_MAX)
     unit = forms.ChoiceField(label=_("计算单位"), choices=DayUnit.choices, initial=DayUnit.CALENDAR)
     roll_forward = forms.BooleanField(label=_("期限末日遇节假日顺延"), required=False, initial=True)
 

@@ -6,11 +6,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils.translation import gettext as _
+
 from core.choices import DayUnit
+from core.errors import DomainError
 
 ONE_DAY = timedelta(days=1)
+# The longest period anyone may ask about (ten years): the calculator's 期限 and the lists' "due within N days".
+PERIOD_DAYS_MAX = 3650
 # A period never needs more than this many days of look-ahead; it stops a corrupt calendar looping forever.
 _MAX_SCAN_DAYS = 3660
+
+
+def day_shift(day: date, days: int, *, field: str | None = None) -> date:
+    """`day` moved by `days` days; a result outside the dates Python can hold (years 1 to 9999) is a DomainError at
+    `field`, so a start date near the end of the calendar is refused with a message instead of an OverflowError."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError as exc:
+        raise DomainError(
+            _("日期超出可计算范围（%(first)s至%(last)s）。")
+            % {"first": date.min.isoformat(), "last": date.max.isoformat()},
+            field=field,
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -34,13 +52,13 @@ class CalendarSnapshot:
             return False
         return day.weekday() < 5
 
-    def next_working_day(self, day: date) -> date:
-        """The first working day strictly after `day`."""
-        candidate = day + ONE_DAY
-        for _ in range(_MAX_SCAN_DAYS):
+    def next_working_day(self, day: date, *, field: str | None = None) -> date:
+        """The first working day strictly after `day` (past 9999-12-31: a DomainError at `field`)."""
+        candidate = day_shift(day, 1, field=field)
+        for _step in range(_MAX_SCAN_DAYS):
             if self.is_working_day(candidate):
                 return candidate
-            candidate += ONE_DAY
+            candidate = day_shift(candidate, 1, field=field)
         raise RuntimeError("no working day within ten years; the calendar is corrupt")
 
 
@@ -81,19 +99,22 @@ def compute_due_date(
     rest day moves to the first working day after it (民法典 第二百零三条 by analogy). Only the final
     day moves, never an intermediate one. Working days: the due date is the `days`-th working day
     after the start, counting make-up Saturdays and skipping holidays.
+
+    A due date past 9999-12-31 is a DomainError at `start` (the field of the calculator and the API that
+    named the start date).
     """
     if days < 0:
         raise ValueError("days must not be negative")
     if unit == DayUnit.CALENDAR:
-        nominal_on = start_on + timedelta(days=days)
+        nominal_on = day_shift(start_on, days, field="start")
         due_on = nominal_on
         if roll_forward and not calendar.is_working_day(due_on):
-            due_on = calendar.next_working_day(due_on)
+            due_on = calendar.next_working_day(due_on, field="start")
         touched_from = nominal_on
     elif unit == DayUnit.WORKING:
         due_on = start_on
-        for _ in range(days):
-            due_on = calendar.next_working_day(due_on)
+        for _step in range(days):
+            due_on = calendar.next_working_day(due_on, field="start")
         nominal_on = due_on
         touched_from = start_on + ONE_DAY if days else start_on
     else:
@@ -124,10 +145,10 @@ def count_working_days(*, after: date, until: date, calendar: CalendarSnapshot) 
     first, last = after, until
     if until < after:
         sign, first, last = -1, until, after
-    count = 0
-    day = first + ONE_DAY
-    while day <= last:
-        if calendar.is_working_day(day):
-            count += 1
-        day += ONE_DAY
+    # By ordinal, so a range ending on 9999-12-31 never steps past the last date.
+    count = sum(
+        1
+        for ordinal in range(first.toordinal() + 1, last.toordinal() + 1)
+        if calendar.is_working_day(date.fromordinal(ordinal))
+    )
     return sign * count

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choice_options import SearchableSelectMultiple, name_options, options_read_once, people_options
-from core.filters import OrderingFilter, YesNoFilter, all_words_q
+from core.filters import BoundedIntegerFilter, OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
+from core.workcalendar import PERIOD_DAYS_MAX
 from ledger.choices import OPEN_CASE_STATUSES, STALE_PROGRESS_DAYS, CaseStatus, RiskLevel, Source
 from ledger.models import KeyCase
 from ledger.selectors import leaders_for_case_owner
@@ -57,7 +58,9 @@ class KeyCaseFilter(django_filters.FilterSet):
     stale = YesNoFilter(
         method="filter_stale", label=_("超过%(days)s日无进展") % {"days": STALE_PROGRESS_DAYS}
     )
-    due_within = django_filters.NumberFilter(method="filter_due_within", label=_("N日内到期"), min_value=0)
+    due_within = BoundedIntegerFilter(
+        method="filter_due_within", label=_("N日内到期"), min_value=0, max_value=PERIOD_DAYS_MAX
+    )
     ordering = OrderingFilter(
         fields=(
             ("resolve_by", "resolve_by"),

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.choice_options import SearchableSelectMultiple, name_options, options_read_once
-from core.filters import OrderingFilter, YesNoFilter, all_words_q
+from core.filters import BoundedIntegerFilter, OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit
 from core.selectors import unit_qs_visible_to
+from core.workcalendar import PERIOD_DAYS_MAX
 from petitions.choices import Channel, Marker, Purpose, Status
 from petitions.listing import order_with_tie_break
 from petitions.models import Category, Item
@@ -90,7 +91,9 @@ class ItemFilter(django_filters.FilterSet):
         queryset=_visible_units, method="filter_clock_unit", label=_("时限责任单位（含下级）")
     )
     overdue = YesNoFilter(method="filter_overdue", label=_("已超期"))
-    due_within = django_filters.NumberFilter(method="filter_due_within", label=_("N日内到期"), min_value=0)
+    due_within = BoundedIntegerFilter(
+        method="filter_due_within", label=_("N日内到期"), min_value=0, max_value=PERIOD_DAYS_MAX
+    )
     repeat = YesNoFilter(field_name="original", lookup_expr="isnull", exclude=True, label=_("重复件"))
     ordering = OrderingFilter(
         fields=(

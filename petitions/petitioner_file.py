@@ -22,6 +22,13 @@ def person_items_visible(user: AnyUser, person_id: int) -> QuerySet[Item]:
     )
 
 
+def persons_in_reach(user: AnyUser) -> QuerySet[Petitioner]:
+    """Every person with at least one item the user may see."""
+    return Petitioner.objects.filter(
+        pk__in=ItemPetitioner.objects.filter(item__in=item_qs_visible_to(user)).values("petitioner_id")
+    )
+
+
 def person_in_reach(user: AnyUser, person_id: int) -> Petitioner | None:
     """The person, when at least one of their items is in the user's reach; otherwise None, as for an unknown id."""
     if not person_items_visible(user, person_id).exists():

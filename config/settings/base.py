@@ -9,7 +9,16 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_database, env_int, env_keys, env_list, env_pairs, env_str
+from config.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_keys,
+    env_list,
+    env_networks,
+    env_pairs,
+    env_str,
+)
 from core.choices import Role
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -47,11 +56,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.NulByteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication (it needs the user), before everything that may answer for a signed-in user; static
+    # files are answered by WhiteNoise above and keep their caching.
+    "core.middleware.NoStoreMiddleware",
     "core.middleware.IdleSessionMiddleware",
     "core.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -169,6 +182,13 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "core.views.auth.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# The client address of a request (lockout records, audit rows, sessions, the public query's limits) is
+# REMOTE_ADDR, unless the direct peer is one of these trusted proxies (addresses or CIDR ranges, e.g. the nginx in
+# front of gunicorn): then it is the right-most X-Forwarded-For address that is not a trusted proxy itself. None
+# by default, since anyone can write the header; it is only believed as appended by a proxy of ours.
+XF_TRUSTED_PROXIES = env_networks("XF_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_ip"
 
 # Two-factor sign-in (TOTP authenticator apps): required for these roles, optional for everyone else.
 XF_OTP_REQUIRED_ROLES = env_list(
@@ -357,6 +377,12 @@ if len(XF_FIELD_KEYS.get(XF_FIELD_KEY_ID, b"")) != XF_FIELD_KEY_BYTES[XF_FIELD_C
         f"{XF_FIELD_KEY_BYTES[XF_FIELD_CIPHER]} bytes for {XF_FIELD_CIPHER}."
     )
 XF_REVEAL_ROLES = env_list("XF_REVEAL_ROLES", ["clerk", "handler", "section_head"])
+# The public status query (/query/): wrong number/code pairs allowed per client address and, so that one item's
+# code cannot be guessed from many addresses, per item number; further tries wait until the window, counted from
+# the first wrong try, has passed. A right answer does not count.
+XF_PUBLIC_QUERY_ADDRESS_LIMIT = env_int("XF_PUBLIC_QUERY_ADDRESS_LIMIT", 10, minimum=1)
+XF_PUBLIC_QUERY_NUMBER_LIMIT = env_int("XF_PUBLIC_QUERY_NUMBER_LIMIT", 10, minimum=1)
+XF_PUBLIC_QUERY_WINDOW_MINUTES = env_int("XF_PUBLIC_QUERY_WINDOW_MINUTES", 10, minimum=1)
 # Attachments: size per file, files per upload and per item, and the types accepted (checked by content, not name).
 XF_ATTACHMENT_MAX_MB = env_int("XF_ATTACHMENT_MAX_MB", 10, minimum=1)
 XF_ATTACHMENT_MAX_FILES = env_int("XF_ATTACHMENT_MAX_FILES", 10, minimum=1)

@@ -1,13 +1,28 @@
-"""Serializers of core's API."""
+"""Serializers of core's API, and the bounded integer field every whole-number parameter uses."""
 
 from __future__ import annotations
 
+from datetime import MAXYEAR, MINYEAR
 from typing import Any
 
 from rest_framework import serializers
 
 from core.choices import DayUnit
+from core.forms import INTEGER_MAX, INTEGER_MIN
 from core.models import AuditEvent, CalendarDay, CalendarYear, Division, Unit, User
+from core.workcalendar import PERIOD_DAYS_MAX
+
+
+class BoundedIntegerField(serializers.IntegerField):
+    """The API's counterpart of core.forms.BoundedIntegerField: the given bounds, else the database integer's, so a
+    twenty-digit number is a 400 at its field and never reaches a date or a query."""
+
+    def __init__(self, *, min_value: int | None = None, max_value: int | None = None, **kwargs: Any) -> None:
+        super().__init__(
+            min_value=INTEGER_MIN if min_value is None else min_value,
+            max_value=INTEGER_MAX if max_value is None else max_value,
+            **kwargs,
+        )
 
 
 class VersionSerializer(serializers.Serializer[dict[str, Any]]):
@@ -112,11 +127,22 @@ class CalendarDaySerializer(serializers.ModelSerializer[CalendarDay]):
         read_only_fields = fields
 
 
+class CalendarDayQuerySerializer(serializers.Serializer[dict[str, object]]):
+    """Query parameters of the list of holidays and make-up working days."""
+
+    year = BoundedIntegerField(
+        required=False,
+        min_value=MINYEAR,
+        max_value=MAXYEAR,
+        help_text="只列出这一年的日期；缺省为2000至2100年",
+    )
+
+
 class DueDateQuerySerializer(serializers.Serializer[dict[str, object]]):
     """Query parameters of the due-date calculation."""
 
     start = serializers.DateField(help_text="起算日期（不计入期限），YYYY-MM-DD")
-    days = serializers.IntegerField(min_value=0, max_value=3650, help_text="期限天数")
+    days = BoundedIntegerField(min_value=0, max_value=PERIOD_DAYS_MAX, help_text="期限天数")
     unit = serializers.ChoiceField(choices=DayUnit.choices, default=DayUnit.CALENDAR)
     roll_forward = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="末日遇休息日是否顺延；缺省按系统设置"

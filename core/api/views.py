@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from core.api.serializers import (
     AuditEventSerializer,
+    CalendarDayQuerySerializer,
     CalendarDaySerializer,
     CalendarYearSerializer,
     DivisionSerializer,
@@ -100,6 +101,7 @@ class CalendarYearViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-a
         return calendar_year_qs()
 
 
+@extend_schema_view(list=extend_schema(parameters=[CalendarDayQuerySerializer]))
 class CalendarDayViewSet(viewsets.ReadOnlyModelViewSet[CalendarDay]):
     """Holidays and make-up working days; `year` picks one year."""
 
@@ -108,9 +110,10 @@ class CalendarDayViewSet(viewsets.ReadOnlyModelViewSet[CalendarDay]):
     lookup_field = "date"
 
     def get_queryset(self) -> QuerySet[CalendarDay]:
-        try:
-            year = int(self.request.query_params.get("year", ""))
-        except ValueError:
+        query = CalendarDayQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year")
+        if year is None:
             return calendar_days_between(first=date(2000, 1, 1), last=date(2100, 12, 31))
         return calendar_days_between(first=date(year, 1, 1), last=date(year, 12, 31))
 

@@ -77,13 +77,16 @@ def due_calculator(request: AuthenticatedRequest) -> HttpResponse:
     form = DueDateForm(request.GET or None)
     result = None
     if form.is_valid():
-        result = compute_due_date(
-            start_on=form.cleaned_data["start"],
-            days=form.cleaned_data["days"],
-            unit=form.cleaned_data["unit"],
-            roll_forward=form.cleaned_data["roll_forward"],
-            calendar=calendar_snapshot(),
-        )
+        try:
+            result = compute_due_date(
+                start_on=form.cleaned_data["start"],
+                days=form.cleaned_data["days"],
+                unit=form.cleaned_data["unit"],
+                roll_forward=form.cleaned_data["roll_forward"],
+                calendar=calendar_snapshot(),
+            )
+        except DomainError as error:  # a due date past 9999-12-31
+            place_error(form, error)
     return render(
         request,
         "core/due_calculator.html",

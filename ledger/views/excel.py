@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
 from core.forms import place_error
-from core.http import AuthenticatedRequest
+from core.http import AuthenticatedRequest, no_store
 from core.permissions import role_required
 from ledger import excel
 from ledger.filters import KeyCaseFilter
@@ -58,7 +58,7 @@ def _xlsx_response(file: object, filename: str) -> FileResponse:
     # Django writes a non-ASCII name as filename*=utf-8''… (RFC 5987) next to an ASCII fallback.
     response = FileResponse(file, as_attachment=True, filename=filename, content_type=excel.CONTENT_TYPE)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
+    no_store(response)  # the signed-in rule; a whole ledger is not left to the middleware's order alone
     return response
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -24,6 +25,7 @@ from petitions.petitioner_file import (
     person_items_visible,
     person_latest_particulars,
     persons_by_id_number,
+    persons_in_reach,
 )
 
 SEARCH_ITEMS = 20  # items listed with each person found; the whole list is at /petitioners/{id}/items/
@@ -100,9 +102,12 @@ class PetitionerViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     lookup_value_regex = r"\d+"
     serializer_class = PersonSerializer
-    # Only names the model for the schema's path parameter; every read goes through petitions.petitioner_file.
-    queryset = Petitioner.objects.none()
     filter_backends: list[type] = []  # the items come newest first; no caller-chosen order or filter
+
+    def get_queryset(self) -> QuerySet[Petitioner]:
+        """The persons in the caller's reach (the schema reads the model from here; the actions read through
+        petitions.petitioner_file)."""
+        return persons_in_reach(self.request.user)
 
     @extend_schema(request=PetitionerSearchSerializer, responses=PersonFoundSerializer(many=True))
     @action(detail=False, methods=["post"], url_path="search", pagination_class=None)

@@ -58,6 +58,19 @@ def test_valid_environment_starts():
         ("XF_FIELD_CIPHER", "des", "XF_FIELD_CIPHER='des'"),
         ("XF_AUDIT_RETENTION_DAYS", "183", "XF_AUDIT_RETENTION_DAYS=183 is below 184"),
         ("XF_SWEEP_EVERY_MINUTES", "0", "XF_SWEEP_EVERY_MINUTES=0 is below 1"),
+        (
+            "XF_TRUSTED_PROXIES",
+            "10.0.0.2,nginx",
+            "XF_TRUSTED_PROXIES: 'nginx' is not an IP address or network",
+        ),
+        (
+            "XF_TRUSTED_PROXIES",
+            "10.0.0.1/8",
+            "XF_TRUSTED_PROXIES: '10.0.0.1/8' is not an IP address or network",
+        ),
+        ("XF_PUBLIC_QUERY_ADDRESS_LIMIT", "0", "XF_PUBLIC_QUERY_ADDRESS_LIMIT=0 is below 1"),
+        ("XF_PUBLIC_QUERY_NUMBER_LIMIT", "ten", "XF_PUBLIC_QUERY_NUMBER_LIMIT='ten' is not a whole number"),
+        ("XF_PUBLIC_QUERY_WINDOW_MINUTES", "0", "XF_PUBLIC_QUERY_WINDOW_MINUTES=0 is below 1"),
     ],
 )
 def test_a_bad_value_fails_loudly_at_start_up(variable, value, message):
@@ -65,6 +78,29 @@ def test_a_bad_value_fails_loudly_at_start_up(variable, value, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_trusted_proxies_are_read_as_networks_and_none_by_default():
+    probe = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print([str(network) for network in settings.XF_TRUSTED_PROXIES], "
+        "settings.AXES_CLIENT_IP_CALLABLE)"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "XF_"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.base", "DJANGO_SECRET_KEY": "x" * 50})
+    read = {}
+    for value in (None, "", " 10.0.0.2 , 172.16.0.0/12,fd00::/8"):
+        run_env = env if value is None else {**env, "XF_TRUSTED_PROXIES": value}
+        result = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env=run_env, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        read[value] = result.stdout.strip()
+    assert read == {
+        None: "[] core.middleware.client_ip",
+        "": "[] core.middleware.client_ip",
+        " 10.0.0.2 , 172.16.0.0/12,fd00::/8": "['10.0.0.2/32', '172.16.0.0/12', 'fd00::/8'] core.middleware.client_ip",
+    }
 
 
 def test_beat_starts_the_sweep_every_five_minutes_unless_told_otherwise():

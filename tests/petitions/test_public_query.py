@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from petitions.choices import Status
 from petitions.models import Item
 from petitions.services.intake import PetitionerInput
-from petitions.views.public import FAILURES_ALLOWED
 from tests.petitions.conftest import DEFAULT_ID_NUMBER, ItemFactory
 
 pytestmark = pytest.mark.django_db
 
 NOT_FOUND = "编号或查询码不正确。"
+PAUSED = "查询过于频繁，请10分钟后再试。"
+STATUS = 'data-testid="public-status"'
 PERSONAL = [
     "张三",
     DEFAULT_ID_NUMBER,
@@ -29,14 +29,6 @@ PERSONAL = [
     "请求督促",  # the demand
     "测试用户",  # staff names
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_failure_counter() -> Iterator[None]:
-    """The failure counter lives in the shared cache; start and end each test without it."""
-    cache.delete("public-query-failures:127.0.0.1")
-    yield
-    cache.delete("public-query-failures:127.0.0.1")
 
 
 @pytest.fixture
@@ -116,20 +108,87 @@ def test_the_code_of_one_item_does_not_open_another(item: Item, item_factory: It
     assert NOT_FOUND in query(other.number, item.query_code)
 
 
-def test_after_ten_wrong_tries_even_a_right_code_is_paused(item: Item):
+def test_after_ten_wrong_tries_from_one_address_even_a_right_code_is_paused(
+    item: Item, item_factory: ItemFactory, settings
+):
+    settings.XF_PUBLIC_QUERY_NUMBER_LIMIT = 100  # the address's limit is the one under test
+    other = item_factory.make(Status.REGISTERED)
     client = Client()
-    for _ in range(FAILURES_ALLOWED):
-        assert NOT_FOUND in query(item.number, "WRONGCOD", client)
-    page = query(item.number, item.query_code, client)
-    assert "查询过于频繁，请10分钟后再试。" in page
-    assert 'data-testid="public-status"' not in page
+    for n in range(settings.XF_PUBLIC_QUERY_ADDRESS_LIMIT):
+        assert NOT_FOUND in query(item.number if n % 2 else other.number, "WRONGCOD", client)
+    for number, code in ((item.number, item.query_code), (other.number, other.query_code)):
+        page = query(number, code, client)
+        assert PAUSED in page
+        assert STATUS not in page
+    assert STATUS in query(item.number, item.query_code, Client(REMOTE_ADDR="10.0.0.9"))
 
 
-def test_fewer_than_ten_wrong_tries_do_not_block_the_right_code(item: Item):
+def test_fewer_than_ten_wrong_tries_do_not_block_the_right_code(item: Item, settings):
     client = Client()
-    for _ in range(FAILURES_ALLOWED - 1):
+    for _ in range(settings.XF_PUBLIC_QUERY_ADDRESS_LIMIT - 1):
         query(item.number, "WRONGCOD", client)
-    assert 'data-testid="public-status"' in query(item.number, item.query_code, client)
+    assert STATUS in query(item.number, item.query_code, client)
+
+
+def test_right_answers_use_up_no_allowance(item: Item, settings):
+    client = Client()
+    for _ in range(settings.XF_PUBLIC_QUERY_ADDRESS_LIMIT * 2):
+        assert STATUS in query(item.number, item.query_code, client)
+    for _ in range(settings.XF_PUBLIC_QUERY_ADDRESS_LIMIT - 1):
+        assert NOT_FOUND in query(item.number, "WRONGCOD", client)
+    assert STATUS in query(item.number, item.query_code, client)
+
+
+def test_wrong_codes_for_one_number_from_many_addresses_pause_that_number_only(
+    item: Item, item_factory: ItemFactory, settings
+):
+    assert settings.XF_PUBLIC_QUERY_NUMBER_LIMIT == 10  # the documented default
+    other = item_factory.make(Status.REGISTERED)
+    for n in range(settings.XF_PUBLIC_QUERY_NUMBER_LIMIT):
+        assert NOT_FOUND in query(item.number, "WRONGCOD", Client(REMOTE_ADDR=f"198.51.100.{n + 1}"))
+    fresh = Client(REMOTE_ADDR="203.0.113.7")
+    page = query(f" {item.number.lower()} ", item.query_code, fresh)  # the same number, however typed
+    assert PAUSED in page
+    assert STATUS not in page
+    assert STATUS in query(other.number, other.query_code, fresh)
+
+
+def test_the_limits_and_the_window_come_from_the_settings(item: Item, item_factory: ItemFactory, settings):
+    settings.XF_PUBLIC_QUERY_ADDRESS_LIMIT = 3
+    settings.XF_PUBLIC_QUERY_NUMBER_LIMIT = 2
+    settings.XF_PUBLIC_QUERY_WINDOW_MINUTES = 5
+    other = item_factory.make(Status.REGISTERED)
+    for n in range(2):
+        assert NOT_FOUND in query(item.number, "WRONGCOD", Client(REMOTE_ADDR=f"198.51.100.{n + 1}"))
+    assert "查询过于频繁，请5分钟后再试。" in query(
+        item.number, item.query_code, Client(REMOTE_ADDR="10.0.0.9")
+    )
+    client = Client(REMOTE_ADDR="198.51.100.1")  # one wrong try already
+    assert NOT_FOUND in query(other.number, "WRONGCOD", client)
+    assert NOT_FOUND in query("XF2099-999999", "WRONGCOD", client)
+    assert "查询过于频繁，请5分钟后再试。" in query(other.number, other.query_code, client)
+
+
+def test_behind_a_trusted_proxy_each_petitioner_has_an_allowance_of_their_own(item: Item, settings):
+    settings.XF_TRUSTED_PROXIES = (ipaddress.ip_network("10.0.0.0/24"),)
+    settings.XF_PUBLIC_QUERY_NUMBER_LIMIT = 100  # the address's limit is the one under test
+    proxy = "10.0.0.2"
+    first = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    for _ in range(settings.XF_PUBLIC_QUERY_ADDRESS_LIMIT):
+        assert NOT_FOUND in query(item.number, "WRONGCOD", first)
+    assert PAUSED in query(item.number, item.query_code, first)
+    second = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert STATUS in query(item.number, item.query_code, second)
+    # The first petitioner cannot start afresh by writing another address in front of the proxy's.
+    forged = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="192.0.2.50, 198.51.100.1")
+    assert PAUSED in query(item.number, item.query_code, forged)
+    # A client reaching the server directly is counted by its own address, whatever the header says.
+    direct = Client(REMOTE_ADDR="192.0.2.60", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    for _ in range(settings.XF_PUBLIC_QUERY_ADDRESS_LIMIT):
+        assert NOT_FOUND in query(item.number, "WRONGCOD", direct)
+    direct = Client(REMOTE_ADDR="192.0.2.60", HTTP_X_FORWARDED_FOR="198.51.100.3")
+    assert PAUSED in query(item.number, item.query_code, direct)
+    assert STATUS in query(item.number, item.query_code, second)
 
 
 def test_a_closed_item_shows_its_closing_date_and_status(item_factory: ItemFactory):
