@@ -58,7 +58,7 @@ from accountability.supervision import (
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.forms import place_error
-from core.http import AuthenticatedRequest, posted_version
+from core.http import AuthenticatedRequest, big_id, posted_version
 from core.permissions import role_required
 
 PAGE_SIZE = 50
@@ -75,8 +75,8 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def inbox_mark_read(request: AuthenticatedRequest) -> HttpResponse:
     """Mark one notification (by id) or all of them as read."""
-    raw = request.POST.get("id", "")
-    ids = [int(raw)] if raw.isdigit() else None
+    chosen = big_id(request.POST.get("id", ""))
+    ids = [chosen] if chosen is not None else None
     notification_mark_read(user=request.user, notification_ids=ids)
     return redirect("accountability:inbox")
 

@@ -24,10 +24,27 @@ def api_user(request: Request) -> User:
     return user
 
 
+def whole_number(raw: object, *, maximum: int = 2**31 - 1) -> int | None:
+    """A non-negative whole number written in ASCII digits within `maximum` (a database integer), else None.
+
+    `str.isdigit` alone accepts "²" or "٣", which `int()` then refuses or reads, and any length, which the
+    database then refuses: both were server errors.
+    """
+    text = str(raw or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    value = int(text)
+    return value if value <= maximum else None
+
+
+def big_id(raw: object) -> int | None:
+    """A record id (a 64-bit key) from a query string or form, else None."""
+    return whole_number(raw, maximum=2**63 - 1)
+
+
 def posted_version(request: HttpRequest) -> int | None:
     """The record version a button-only form posted (its hidden `version`), None when absent or not a number."""
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return whole_number(request.POST.get("version", ""))
 
 
 def no_store(response: HttpResponseBase) -> HttpResponseBase:

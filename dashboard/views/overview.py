@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.choices import Role
-from core.http import AuthenticatedRequest
+from core.http import AuthenticatedRequest, big_id
 from core.models import Unit
 from core.permissions import role_required
 from core.selectors import unit_qs_visible_to
@@ -24,10 +24,10 @@ CACHE_SECONDS = 60  # leaders see numbers at most a minute old; the page says wh
 
 def _unit_for(request: AuthenticatedRequest) -> Unit:
     """The unit asked for (default: the viewer's own), from the viewer's subtree only: anything else is 404."""
-    raw = request.GET.get("unit") or str(request.user.unit_id)
-    if not raw.isdigit():
+    unit_id = big_id(request.GET.get("unit") or request.user.unit_id)
+    if unit_id is None:
         raise Http404
-    return get_object_or_404(unit_qs_visible_to(request.user), pk=int(raw))
+    return get_object_or_404(unit_qs_visible_to(request.user), pk=unit_id)
 
 
 def situation_cached(unit: Unit, form: DashboardPeriodForm) -> tuple[Situation, str, str]:

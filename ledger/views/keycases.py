@@ -23,7 +23,7 @@ from accountability.selectors import deadline_views, deadlines_of_subject
 from core.choices import Role
 from core.errors import DomainError
 from core.forms import place_error
-from core.http import AuthenticatedRequest
+from core.http import AuthenticatedRequest, big_id
 from core.models import User
 from core.permissions import role_required
 from ledger.choices import KEYCASE_SUBJECT, OPEN_CASE_STATUSES, CaseStatus, StrikeOffState
@@ -97,7 +97,9 @@ def _list_context(request: AuthenticatedRequest, params: QueryDict, bulk: BulkFo
     if bulk is None and is_head:
         bulk = BulkForm(user=user, case_ids=[])
     ticked = (
-        {int(pk) for pk in bulk["cases"].value() or [] if str(pk).isdigit()} if bulk is not None else set()
+        {pk for pk in map(big_id, bulk["cases"].value() or []) if pk is not None}
+        if bulk is not None
+        else set()
     )
     return {
         "filter": filterset,
@@ -123,7 +125,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
 def case_bulk(request: AuthenticatedRequest) -> HttpResponse:
     """Assign or reschedule the ticked cases through the same services; one refusal and nothing changes."""
     user = request.user
-    posted = [int(pk) for pk in request.POST.getlist("cases") if pk.isdigit()]
+    posted = [pk for pk in map(big_id, request.POST.getlist("cases")) if pk is not None]
     visible = list(keycase_qs_visible_to(user).filter(pk__in=posted).values_list("pk", flat=True))
     form = BulkForm(request.POST, user=user, case_ids=visible)
     params = QueryDict(request.POST.get("query", ""), mutable=True)
@@ -338,9 +340,9 @@ def _detail_context(
             continue
         action_forms.append((name, action.label, _make_form(name, user, case, initial=action.initial(case))))
     may_correct = may_report_progress(user, case)
-    correct_id = request.GET.get("correct", "")
-    if may_correct and correct_id.isdigit() and (bound is None or bound[0] != "correct"):
-        original = next((r for r in reports if r.pk == int(correct_id)), None)
+    correct_id = big_id(request.GET.get("correct", ""))
+    if may_correct and correct_id is not None and (bound is None or bound[0] != "correct"):
+        original = next((r for r in reports if r.pk == correct_id), None)
         if original is not None:
             correcting = (
                 original,

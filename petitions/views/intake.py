@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import Role
 from core.errors import DomainError
-from core.http import AuthenticatedRequest
+from core.http import AuthenticatedRequest, big_id
 from core.permissions import role_required
 from petitions.choices import Channel
 from petitions.forms import AttachmentsForm, IntakeForm, PetitionerFormSet, intake_files, intake_input
@@ -95,10 +95,10 @@ def intake(request: AuthenticatedRequest, channel: str) -> HttpResponse:
 
 def _original_number(user: Any, form: IntakeForm) -> str:
     """The number of the item a re-shown form is linked to as a repeat (the hidden field holds only its id)."""
-    raw = str(form["original"].value() or "")
-    if not raw.isdigit():
+    original = big_id(form["original"].value())
+    if original is None:
         return ""
-    return item_qs_visible_to(user).filter(pk=int(raw)).values_list("number", flat=True).first() or ""
+    return item_qs_visible_to(user).filter(pk=original).values_list("number", flat=True).first() or ""
 
 
 @role_required(Role.CLERK, Role.SECTION_HEAD)

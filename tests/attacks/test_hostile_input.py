@@ -177,6 +177,30 @@ def test_a_nul_byte_in_an_intake_field_is_a_400_and_registers_nothing(
     assert not Item.objects.exists()
 
 
+# "²" and "٣" pass str.isdigit(); int() refuses the first and reads the second; 20 digits overflow a database key.
+NOT_IDS = ["²", "٣", "99999999999999999999"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", NOT_IDS)
+def test_an_id_that_is_not_ascii_digits_or_too_long_is_never_a_server_error(
+    personas, client_for, intake_post, value
+):
+    leader = client_for(personas.leader)
+    clerk = client_for(personas.clerk_a)
+    head = client_for(personas.section_head)
+    answers = [
+        leader.get("/dashboard/", {"unit": value}).status_code,
+        clerk.post(
+            "/petitions/new/visit/", {**intake_post.data, "original": value, "summary": ""}
+        ).status_code,
+        clerk.post("/accountability/inbox/read/", {"id": value}).status_code,
+        head.post("/ledger/bulk/", {"cases": [value], "action": "assign"}).status_code,
+    ]
+    assert all(code < 500 for code in answers), answers
+    assert not Item.objects.exists()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/api/v1/petitions/", "/api/v1/ledger/key-cases/"])
 @pytest.mark.parametrize("value", ["99999999999999999999", "-99999999999999999999", "3651"])
