@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from petitions.models import Item, ItemPetitioner
 from tests.conftest import PASSWORD, Personas, Tree
@@ -91,9 +91,13 @@ def test_a_repeat_visit_with_the_picker_at_its_default_leaves_the_first_visits_a
     expect(page.get_by_test_id("petitioners")).to_contain_text("138****0001")
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1440, "height": 900}, {"width": 390, "height": 844}])
+@pytest.mark.parametrize(
+    "viewport",
+    [ViewportSize(width=1440, height=900), ViewportSize(width=390, height=844)],
+    ids=["1440", "390"],
+)
 def test_the_registering_clerk_corrects_a_phone_typo_on_one_item_and_the_other_keeps_its_own(
-    page: Page, base_url: str, personas: Personas, tree: Tree, viewport: dict[str, int]
+    page: Page, base_url: str, personas: Personas, tree: Tree, viewport: ViewportSize
 ):
     page.set_viewport_size(viewport)
     first = register(personas.clerk_a, summary="包工头拖欠工资两万三千元。", id_number=WANG_ID)
