@@ -21,16 +21,17 @@ from core.models import Unit
 SWEEP_LOCK_KEY = 0x58465357  # "XFSW": the advisory lock that lets only one sweep run at a time
 
 # Each notification a batch writes is checked against its escalation by the foreign key's own query, which a session
-# plans once and then keeps (a generic plan) until something invalidates it, such as new statistics of the escalation
-# table. When those say the table is empty (the first catch-up after go-live, a data import or a restore that VACUUM
-# followed) and the first commit leaves only a few hundred rungs in it, the plan is a sequential scan; with autovacuum
-# off or behind nothing replaces it, and every check reads the whole growing table (101,160 overdue clocks: unfinished
-# after 20 minutes where a clean run takes about 70 s; docs/benchmarks.md). So before each batch the sweep has a
-# table's statistics taken again once it has twice the pages it had when they were last taken (and at least
-# STATISTICS_MIN_PAGES): that invalidates the cached plans, which are then made for the table's real size. It costs
-# one sampled ANALYZE per doubling (15 to 18 in that catch-up, the largest 0.3 s) and none on an ordinary day.
-# Measured and not chosen: planning every check anew (plan_cache_mode = force_custom_plan), 1.4-1.8 times a clean
-# run; dropping the foreign key, which would give up the database's guarantee for about 3 %, within the noise.
+# plans once and then keeps (a generic plan) until something invalidates it, such as new statistics of the
+# escalation table. When those say the table is empty (the first catch-up after go-live, a data import or a restore
+# that VACUUM followed) and the first commit leaves only a few hundred rungs in it, the plan is a sequential scan;
+# with autovacuum off or behind nothing replaces it, and every check reads the whole growing table (101,160 overdue
+# clocks at batch 100: 715 s, or unfinished after 20 minutes, where a clean run takes 55-85 s; docs/benchmarks.md).
+# So before each batch the sweep has a table's statistics taken again once it has twice the pages it had when they
+# were last taken (and at least STATISTICS_MIN_PAGES): that invalidates the cached plans, which are then made for
+# the table's real size. It costs one sampled ANALYZE per doubling (15 to 18 in that catch-up, the largest 0.3 s)
+# and none on an ordinary day. Measured and not chosen: planning every check anew (plan_cache_mode =
+# force_custom_plan), 1.4-1.8 times a clean run; dropping the foreign key, which would give up the database's
+# guarantee for about 3 %, within the noise.
 STATISTICS_MIN_PAGES = 16
 
 # One batch: the first open deadlines whose next rung has come; write the rungs reached (once per due date),
