@@ -28,6 +28,7 @@ class DeadlineChangeCause(models.TextChoices):
     RECOMPUTED_CALENDAR = "recomputed_calendar", _("日历变更后重算")
     RECOMPUTED_RULE = "recomputed_rule", _("时限规则变更后重算")
     MET = "met", _("完成")
+    REOPENED = "reopened", _("退回重办，恢复计时")
     LAPSED = "lapsed", _("期满")
     MISSED = "missed", _("超期未完成")
     CANCELLED = "cancelled", _("取消")

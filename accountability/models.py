@@ -26,6 +26,7 @@ from core.models import Unit
 from core.versioning import version_field
 
 
+# Writes fire database triggers: see docs/development/database.md (petitions_item_obligation_rule).
 class DeadlineRule(models.Model):
     """The default period of one kind of deadline (时限); an admin may change it per deployment."""
 
@@ -58,6 +59,7 @@ class DeadlineRule(models.Model):
         return f"{self.label}（{self.days}{DayUnit(self.day_unit).label}）"
 
 
+# Writes fire database triggers: see docs/development/database.md (accountability_deadline_arm_ladder, accountability_deadline_roll_up_insert_delete, accountability_deadline_roll_up_update, petitions_item_obligation_due_insert_delete, petitions_item_obligation_due_update).
 class Deadline(models.Model):
     """One running or finished clock on any subject, with the rule it was computed with."""
 

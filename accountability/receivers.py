@@ -7,7 +7,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from accountability.choices import DeadlineChangeCause
-from accountability.services import recompute_later
+from accountability.services.deadlines import recompute_later
 from core.signals import calendar_changed
 
 
@@ -19,6 +19,6 @@ def recompute_after_calendar_change(sender: Any, years: list[int], **kwargs: Any
 
 def ladder_defaults_after_migrate(sender: Any, **kwargs: Any) -> None:
     """After migrate, give every obligation kind without a ladder the default rungs."""
-    from accountability.ladder import ladder_defaults_load
+    from accountability.services.ladder import ladder_defaults_load
 
     ladder_defaults_load()

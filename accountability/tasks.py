@@ -7,10 +7,10 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from accountability.notifications import notifications_mail
-from accountability.services import deadlines_recompute
-from accountability.supervision import supervision_orders_from_ladder
-from accountability.sweep import sweep_lock, sweep_locked
+from accountability.services.deadlines import deadlines_recompute
+from accountability.services.notifications import notifications_mail
+from accountability.services.supervision import supervision_orders_from_ladder
+from accountability.services.sweep import sweep_lock, sweep_locked
 from core.models import User
 from core.selectors import calendar_snapshot
 

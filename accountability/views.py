@@ -26,9 +26,7 @@ from accountability.forms import (
     SupervisionIssueForm,
     SupervisionReplyForm,
 )
-from accountability.ladder import escalation_step_update
 from accountability.measures import Period
-from accountability.notifications import notification_mark_read
 from accountability.selectors import (
     accountability_records_for_user,
     assessment_rows,
@@ -45,8 +43,9 @@ from accountability.selectors import (
     sweep_health,
     sweep_runs_recent,
 )
-from accountability.subjects import subject_url
-from accountability.supervision import (
+from accountability.services.ladder import escalation_step_update
+from accountability.services.notifications import notification_mark_read
+from accountability.services.supervision import (
     accountability_record_create,
     circular_issue,
     supervision_close,
@@ -55,11 +54,12 @@ from accountability.supervision import (
     supervision_may_reply,
     supervision_reply,
 )
+from accountability.subjects import subject_url
+from core.auth.roles import role_required
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.forms import place_error
 from core.http import AuthenticatedRequest, big_id, posted_version
-from core.permissions import role_required
 
 PAGE_SIZE = 50
 

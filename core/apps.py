@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = "基础数据"
 
     def ready(self) -> None:
-        from core import auth_events, checks, navigation, signals  # noqa: F401
+        from core import checks, navigation, signals  # noqa: F401
+        from core.audit import signin_events  # noqa: F401
 
         navigation.register_core_entries()

@@ -8,14 +8,14 @@ from typing import Any
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.auth.twofactor import second_factor_required
 from core.choices import DivisionLevel, Role, UnitKind, UnitLevel
-from core.devrun import DEMO_OTP_SECRET, DEMO_PASSWORD
 from core.models import Division, Unit, User
+from core.runtime.devrun import DEMO_OTP_SECRET, DEMO_PASSWORD
 from core.services.divisions import division_add
 from core.services.twofactor import otp_device_bootstrap
 from core.services.units import unit_create
 from core.services.users import user_create, user_roles_bootstrap
-from core.twofactor import second_factor_required
 
 ROOT_CODE = "LJ"
 
@@ -156,6 +156,7 @@ ACCOUNTS = [
     ("handler_qs", "孙强", "QS-RS", "青山县人社局科员", [Role.HANDLER]),
     ("head", "张伟", "LJ", "临江市信访局办信科科长", [Role.SECTION_HEAD]),
     ("head_cg", "周敏", "CG", "城关区信访局办信股股长", [Role.SECTION_HEAD]),
+    ("head_zj", "钱慧", "CG-ZJ", "城关区住建局信访办主任", [Role.SECTION_HEAD]),
     ("leader", "黄建国", "LJ", "临江市副市长", [Role.LEADER]),
     ("leader_qs", "吴志强", "QS", "青山县副县长", [Role.LEADER]),
     ("supervisor", "郑丽", "LJ", "临江市信访局督查室主任", [Role.SUPERVISOR]),

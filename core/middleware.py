@@ -18,11 +18,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.audit import request_origin
+from core.audit.record import request_origin
+from core.auth.passwords import password_change_reason
+from core.auth.twofactor import second_factor_required
 from core.http import no_store
-from core.passwords import password_change_reason
 from core.services.sessions import SEEN_KEY, TOUCH_INTERVAL, user_session_touch
-from core.twofactor import second_factor_required
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 

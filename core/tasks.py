@@ -5,8 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from core.audit.purge import audit_purge_expired
 from core.rollups import rollups_registered
-from core.services.audit import audit_purge_expired
 from core.services.maintenance import login_attempts_purge, sessions_clear_expired
 from core.services.users import users_disable_inactive
 

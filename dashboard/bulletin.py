@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.choices import LadderStep
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.errors import DomainError
 from core.models import Unit, User
 from dashboard.models import WeeklyBulletin

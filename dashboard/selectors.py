@@ -16,6 +16,7 @@ from core.selectors import AnyUser, unit_qs_visible_to
 from dashboard.models import WeeklyBulletin
 from ledger.models import ScreeningRound
 from petitions.choices import ITEM_SUBJECT
+from petitions.projections.counting_unit import ITEM_COUNTING_UNIT, ITEM_WITH_ORIGINAL
 
 # Every unit of the bulletin unit's subtree, mapped to the row it is counted in: the child whose subtree holds
 # it, or the bulletin unit itself (its own row, 本级). substr() of the bulletin unit's own path is that path.
@@ -27,21 +28,20 @@ WITH grp AS (
 )
 """
 
-# Items by the unit they belong to on the leaders' pages (属地单位): the responsible unit; for a repeat without one,
-# its original's; otherwise the registering unit, as petitions.filters.ItemFilter.filter_area selects them.
+# Items by the unit they belong to on the leaders' pages (属地单位, petitions/projections/counting_unit.py), as the
+# item list's 属地 filter (petitions.filters.ItemFilter.filter_area) selects them.
 ITEM_COLUMNS = ("new_count", "new_people", "closed_count", "closed_people")
-_ITEMS_SQL = """
+_ITEMS_SQL = f"""
 SELECT g.group_id,
     count(*) FILTER (WHERE i.received_on BETWEEN %(start)s AND %(end)s),
     coalesce(sum(i.head_count) FILTER (WHERE i.received_on BETWEEN %(start)s AND %(end)s), 0),
     count(*) FILTER (WHERE i.closed_on BETWEEN %(start)s AND %(end)s),
     coalesce(sum(i.head_count) FILTER (WHERE i.closed_on BETWEEN %(start)s AND %(end)s), 0)
-FROM petitions_item i
-LEFT JOIN petitions_item o ON o.id = i.original_id
-JOIN grp g ON g.unit_id = coalesce(i.responsible_unit_id, o.responsible_unit_id, i.registered_unit_id)
+FROM {ITEM_WITH_ORIGINAL}
+JOIN grp g ON g.unit_id = {ITEM_COUNTING_UNIT}
 WHERE i.received_on BETWEEN %(start)s AND %(end)s OR i.closed_on BETWEEN %(start)s AND %(end)s
 GROUP BY ROLLUP (g.group_id)
-"""
+"""  # noqa: S608  # nosec B608  # constants only; values are parameters
 
 # An obligation clock is overdue on day D when it is still open and its due date is before D. At the close of the
 # week (D = the Monday after it) that is due_on <= week end; it turned overdue during the week when it was not
@@ -58,18 +58,17 @@ GROUP BY ROLLUP (g.group_id)
 
 # Items with an overdue obligation clock, by 属地: what the item list shows with ?area=…&overdue=true on the Monday.
 OVERDUE_ITEM_COLUMNS = ("items_overdue",)
-_OVERDUE_ITEMS_SQL = """
+_OVERDUE_ITEMS_SQL = f"""
 SELECT g.group_id, count(*)
-FROM petitions_item i
-LEFT JOIN petitions_item o ON o.id = i.original_id
-JOIN grp g ON g.unit_id = coalesce(i.responsible_unit_id, o.responsible_unit_id, i.registered_unit_id)
+FROM {ITEM_WITH_ORIGINAL}
+JOIN grp g ON g.unit_id = {ITEM_COUNTING_UNIT}
 WHERE i.id IN (
     SELECT d.subject_id FROM accountability_deadline d
     JOIN accountability_deadlinerule r ON r.kind = d.kind AND r.is_obligation
     WHERE d.subject_type = %(item_subject)s AND d.status = 'open' AND d.due_on <= %(end)s
 )
 GROUP BY ROLLUP (g.group_id)
-"""
+"""  # noqa: S608  # nosec B608  # constants only; values are parameters
 
 # Key cases (by responsible unit) put on the ledger, reported on or changing status during the week. A status
 # change is a progress report that moved it, or a strike-off decision (approved: 已销号; refused: back to 化解中).

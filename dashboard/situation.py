@@ -24,7 +24,7 @@ from ledger.models import DailyReport, KeyCase, ScreeningReport
 from ledger.selectors import periods_running
 from petitions.choices import ITEM_SUBJECT, OPEN_STATUSES, Channel, Marker, Purpose, Status
 from petitions.models import Category
-from petitions.subtree import months_changed
+from petitions.projections.subtree_sums import months_changed
 
 DUE_SOON_DAYS = 3  # "due soon" on the dashboard: an open clock due today or within the next three days
 
@@ -153,10 +153,10 @@ GROUP BY GROUPING SETS (
 )
 """  # noqa: S608  # nosec B608  # constants of this module only; values are parameters
 
-# The whole months, summed per subtree ahead of time (petitions.subtree): the viewed unit's own rows, one breakdown
-# per row (its facet), by value, by trend bucket and in all, and its units one level down in all. Every item has one
-# row per facet, so the channel facet's sums are the totals. Months changed since they were summed are left out here
-# and read by MONTHLY_SQL.
+# The whole months, summed per subtree ahead of time (petitions.projections.subtree_sums): the viewed unit's own
+# rows, one breakdown per row (its facet), by value, by trend bucket and in all, and its units one level down in all.
+# Every item has one row per facet, so the channel facet's sums are the totals. Months changed since they were summed
+# are left out here and read by MONTHLY_SQL.
 SUBTREE_SQL = f"""
 WITH {YEARS},
 viewed AS (

@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choice_options import SearchableSelectMultiple, name_options, options_read_once, people_options
 from core.filters import BoundedIntegerFilter, OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit, User
+from core.select_options import SearchableSelectMultiple, name_options, options_read_once, people_options
 from core.selectors import unit_qs_visible_to
 from core.workcalendar import PERIOD_DAYS_MAX
 from ledger.choices import OPEN_CASE_STATUSES, STALE_PROGRESS_DAYS, CaseStatus, RiskLevel, Source

@@ -10,9 +10,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choice_options import options_read_once, people_options, person_label, tree_label, tree_options
 from core.forms import DATE_INPUT, DivisionField, VersionForm
 from core.models import Unit, User
+from core.select_options import options_read_once, people_options, person_label, tree_label, tree_options
 from core.selectors import unit_qs_visible_to
 from ledger.choices import STATUS_MOVES, CaseStatus, FocusArea, RiskLevel, Source
 from ledger.models import KeyCase

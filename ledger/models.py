@@ -107,6 +107,7 @@ class KeyCaseItem(models.Model):
         return f"{self.case_id}:{self.item_id}"
 
 
+# Writes fire database triggers: see docs/development/database.md (ledger_progressreport_append_only).
 class ProgressReport(models.Model):
     """A dated progress report (进展); never edited after submission, only followed by a correction."""
 

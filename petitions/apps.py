@@ -17,7 +17,12 @@ class PetitionsConfig(AppConfig):
         from petitions.choices import ITEM_SUBJECT
         from petitions.measures import register_measures
         from petitions.navigation import register_entries
-        from petitions.rollup import ITEM_MONTH_ROLLUP, ITEM_ROLLUP, REPLY_MONTH_ROLLUP, REPLY_ROLLUP
+        from petitions.projections.rollups import (
+            ITEM_MONTH_ROLLUP,
+            ITEM_ROLLUP,
+            REPLY_MONTH_ROLLUP,
+            REPLY_ROLLUP,
+        )
 
         rollup_register("items", ITEM_ROLLUP)
         rollup_register("replies", REPLY_ROLLUP)

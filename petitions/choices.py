@@ -195,6 +195,7 @@ class Action(models.TextChoices):
     REQUEST_EXTENSION = "request-extension", _("申请延期")
     EXTEND = "extend", _("批准延期")
     REPLY = "reply", _("出具处理意见")
+    REWORK = "rework", _("退回重办")
     EVALUATE = "evaluate", _("满意度评价")
     REQUEST_REVIEW = "request-review", _("申请复查")
     REVIEW_DECISION = "review-decision", _("复查决定")
@@ -206,52 +207,124 @@ class Action(models.TextChoices):
     DELIVER = "deliver", _("送达")
 
 
+class Reach(models.TextChoices):
+    """How a step's unit relates to the actor's: at or above it, strictly above it, or the very unit."""
+
+    AT_OR_ABOVE = "at_or_above", _("本单位或上级")
+    ABOVE = "above", _("上级")
+    OWN = "own", _("本单位")
+
+
 @dataclass(frozen=True)
 class Transition:
-    """Which statuses an action starts from, where it leads (None: status unchanged) and who may take it."""
+    """Which statuses an action starts from, where it leads (None: status unchanged), who may take it, and from
+    which of the item's units: the actor's unit must stand to one of `standing` as `reach` says (strictly above
+    for the body asked for 复查/复核). `verb` names the audit action in the past tense."""
 
     sources: frozenset[str]
     target: str | None
     roles: frozenset[str]
+    standing: tuple[str, ...]
+    verb: str
+    reach: Reach = Reach.AT_OR_ABOVE
 
 
 OFFICE_ROLES = frozenset({Role.CLERK, Role.SECTION_HEAD})
 UNIT_ROLES = frozenset({Role.HANDLER, Role.SECTION_HEAD})
 HIGHER_ROLES = frozenset({Role.CLERK, Role.HANDLER, Role.SECTION_HEAD})
+HEADS = frozenset({Role.SECTION_HEAD})
+# Who files material on an item and records a document's delivery: the people who handle items, not leaders or
+# supervisors, who read.
+FILING_ROLES = HIGHER_ROLES
+
+REGISTERING = ("registered_unit",)
+RESPONSIBLE = ("responsible_unit",)
+REVIEWING = ("review_unit",)
+RECHECKING = ("recheck_unit",)
 
 TRANSITIONS: dict[str, Transition] = {
-    Action.ASSIGN: Transition(frozenset({Status.REGISTERED}), Status.ASSIGNED, OFFICE_ROLES),
-    Action.ACCEPT: Transition(frozenset({Status.ASSIGNED}), Status.ACCEPTED, UNIT_ROLES),
-    Action.REJECT: Transition(frozenset({Status.ASSIGNED}), Status.NOT_ACCEPTED, UNIT_ROLES),
-    Action.OBJECT: Transition(frozenset({Status.ASSIGNED}), Status.REGISTERED, UNIT_ROLES),
-    Action.REQUEST_EXTENSION: Transition(frozenset({Status.ACCEPTED}), None, UNIT_ROLES),
-    Action.EXTEND: Transition(frozenset({Status.ACCEPTED}), None, frozenset({Role.SECTION_HEAD})),
-    Action.REPLY: Transition(frozenset({Status.ACCEPTED}), Status.REPLIED, UNIT_ROLES),
-    Action.EVALUATE: Transition(
-        frozenset({Status.REPLIED, Status.REVIEWED, Status.CLOSED}), None, OFFICE_ROLES | UNIT_ROLES
+    Action.ASSIGN: Transition(
+        frozenset({Status.REGISTERED}), Status.ASSIGNED, OFFICE_ROLES, REGISTERING, "assigned"
     ),
-    Action.REQUEST_REVIEW: Transition(frozenset({Status.REPLIED}), Status.REVIEW, HIGHER_ROLES),
-    Action.REVIEW_DECISION: Transition(frozenset({Status.REVIEW}), Status.REVIEWED, HIGHER_ROLES),
-    Action.REQUEST_RECHECK: Transition(frozenset({Status.REVIEWED}), Status.RECHECK, HIGHER_ROLES),
-    Action.HEARING_START: Transition(frozenset({Status.RECHECK}), None, HIGHER_ROLES),
-    Action.HEARING_END: Transition(frozenset({Status.RECHECK}), None, HIGHER_ROLES),
-    Action.RECHECK_DECISION: Transition(frozenset({Status.RECHECK}), Status.CLOSED, HIGHER_ROLES),
+    Action.ACCEPT: Transition(
+        frozenset({Status.ASSIGNED}), Status.ACCEPTED, UNIT_ROLES, RESPONSIBLE, "accepted"
+    ),
+    Action.REJECT: Transition(
+        frozenset({Status.ASSIGNED}), Status.NOT_ACCEPTED, UNIT_ROLES, RESPONSIBLE, "rejected"
+    ),
+    Action.OBJECT: Transition(
+        frozenset({Status.ASSIGNED}), Status.REGISTERED, UNIT_ROLES, RESPONSIBLE, "objected"
+    ),
+    Action.REQUEST_EXTENSION: Transition(
+        frozenset({Status.ACCEPTED}), None, UNIT_ROLES, RESPONSIBLE, "extension_requested"
+    ),
+    Action.EXTEND: Transition(frozenset({Status.ACCEPTED}), None, HEADS, RESPONSIBLE, "extended"),
+    Action.REPLY: Transition(
+        frozenset({Status.ACCEPTED}), Status.REPLIED, UNIT_ROLES, RESPONSIBLE, "replied"
+    ),
+    Action.REWORK: Transition(
+        frozenset({Status.REPLIED}),
+        Status.ACCEPTED,
+        HEADS,
+        RESPONSIBLE,
+        "sent_back_for_rework",
+        reach=Reach.OWN,
+    ),
+    Action.EVALUATE: Transition(
+        frozenset({Status.REPLIED, Status.REVIEWED, Status.CLOSED}),
+        None,
+        OFFICE_ROLES | UNIT_ROLES,
+        (*RESPONSIBLE, *REGISTERING),
+        "evaluated",
+    ),
+    Action.REQUEST_REVIEW: Transition(
+        frozenset({Status.REPLIED}),
+        Status.REVIEW,
+        HIGHER_ROLES,
+        RESPONSIBLE,
+        "review_requested",
+        reach=Reach.ABOVE,
+    ),
+    Action.REVIEW_DECISION: Transition(
+        frozenset({Status.REVIEW}), Status.REVIEWED, HIGHER_ROLES, REVIEWING, "review_decided"
+    ),
+    Action.REQUEST_RECHECK: Transition(
+        frozenset({Status.REVIEWED}),
+        Status.RECHECK,
+        HIGHER_ROLES,
+        REVIEWING,
+        "recheck_requested",
+        reach=Reach.ABOVE,
+    ),
+    Action.HEARING_START: Transition(
+        frozenset({Status.RECHECK}), None, HIGHER_ROLES, RECHECKING, "hearing_started"
+    ),
+    Action.HEARING_END: Transition(
+        frozenset({Status.RECHECK}), None, HIGHER_ROLES, RECHECKING, "hearing_ended"
+    ),
+    Action.RECHECK_DECISION: Transition(
+        frozenset({Status.RECHECK}), Status.CLOSED, HIGHER_ROLES, RECHECKING, "recheck_decided"
+    ),
     Action.CLOSE: Transition(
         frozenset({Status.REGISTERED, Status.ACCEPTED, Status.REPLIED, Status.REVIEWED}),
         Status.CLOSED,
         OFFICE_ROLES | UNIT_ROLES,
+        (*REGISTERING, *RESPONSIBLE, *REVIEWING),
+        "closed",
     ),
 }
 
-# Deadline kinds (accountability.DeadlineRule keys) of the petition life cycle.
+# Deadline kinds (accountability.DeadlineRule keys) of the petition life cycle; their rules are declared in
+# petitions/deadline_rules.py. A kind whose plain name is also a Status or DocumentKind member ends in _CLOCK:
+# ACCEPTANCE_CLOCK is the 受理告知 period, DocumentKind.ACCEPTANCE the 受理告知书 that meets it.
 ROUTING = "petition.routing"
-ACCEPTANCE = "petition.acceptance"
+ACCEPTANCE_CLOCK = "petition.acceptance"
 OBJECTION = "petition.objection"
 HANDLING = "petition.handling"
 REVIEW_WINDOW = "petition.review_window"
-REVIEW = "petition.review"
+REVIEW_CLOCK = "petition.review"
 RECHECK_WINDOW = "petition.recheck_window"
-RECHECK = "petition.recheck"
+RECHECK_CLOCK = "petition.recheck"
 
 
 def choice_label(choices: type[models.TextChoices], value: str) -> str:

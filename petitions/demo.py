@@ -20,6 +20,7 @@ from petitions.choices import (
     ReviewDecision,
     Route,
     Satisfaction,
+    Status,
 )
 from petitions.models import Category, Item
 from petitions.services import lifecycle
@@ -294,6 +295,37 @@ def _same_person_at_two_counties(rng: random.Random, people: dict[str, User], to
     )
 
 
+def _sent_back_for_rework(people: dict[str, User], today: date) -> None:
+    """A 城关区住建局 reply its own head (head_zj) sent back for rework before delivery: the withdrawn 处理意见书
+    keeps its number, and the item is back with the handler with its handling clock running as before."""
+    item = (
+        Item.objects.filter(
+            responsible_unit__code="CG-ZJ",
+            status=Status.ACCEPTED,
+            accepted_on__lte=today - timedelta(days=10),
+            extension_requests__isnull=True,
+        )
+        .order_by("accepted_on", "id")
+        .first()
+    )
+    if item is None or item.accepted_on is None or "head_zj" not in people:
+        return
+    replied_on = min(today - timedelta(days=2), item.accepted_on + timedelta(days=8))
+    lifecycle.item_reply(
+        actor=people["handler"],
+        item_id=item.pk,
+        on=replied_on,
+        outcome=Outcome.NOT_SUPPORTED,
+        opinion="经核查，信访人反映的问题不属实，不予支持。",
+    )
+    lifecycle.item_rework(
+        actor=people["head_zj"],
+        item_id=item.pk,
+        on=replied_on + timedelta(days=1),
+        reason="处理意见未附现场核查记录，对信访人提出的第二项诉求未作回应，请补充调查后重新答复。",
+    )
+
+
 def seed_demo(stdout: Any) -> None:
     """Register and advance ITEM_COUNT items over the last five months; skipped when items exist."""
     if Item.objects.exists():
@@ -374,6 +406,7 @@ def seed_demo(stdout: Any) -> None:
             ),
         )
     _same_person_at_two_counties(rng, people, today)
+    _sent_back_for_rework(people, today)
     closed = items_close_lapsed_windows(today=today)
     stdout.write(
         f"petitions: 已创建 {Item.objects.count()} 件演示信访事项（{closed} 件复查/复核期届满办结）。"

@@ -13,14 +13,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choice_options import SearchableSelectMultiple, name_options, options_read_once
 from core.filters import BoundedIntegerFilter, OrderingFilter, YesNoFilter, all_words_q
 from core.models import Unit
+from core.select_options import SearchableSelectMultiple, name_options, options_read_once
 from core.selectors import unit_qs_visible_to
 from core.workcalendar import PERIOD_DAYS_MAX
 from petitions.choices import Channel, Marker, Purpose, Status
-from petitions.listing import order_with_tie_break
+from petitions.item_list.reach_ids import order_with_tie_break
 from petitions.models import Category, Item
+from petitions.projections.counting_unit import CountsFor
 from petitions.selectors import category_choices, open_obligation_exists, subtree_unit_ids
 
 NUMBER = re.compile(r"^XF\d{4}-\d{6}$", re.IGNORECASE)
@@ -176,17 +177,10 @@ class ItemFilter(django_filters.FilterSet):
         return queryset.filter(Q(registered_unit_id__in=ids) | Q(responsible_unit_id__in=ids))
 
     def filter_area(self, queryset: QuerySet[Item], name: str, value: Unit | None) -> QuerySet[Item]:
-        """属地单位, as the leaders' pages count: the responsible unit; for a repeat without one, its original's;
-        otherwise the registering unit."""
+        """属地单位 in the unit's subtree, as the leaders' pages count (petitions/projections/counting_unit.py)."""
         if value is None:
             return queryset
-        ids = subtree_unit_ids(value)
-        unrouted = Q(responsible_unit__isnull=True)
-        return queryset.filter(
-            Q(responsible_unit_id__in=ids)
-            | (unrouted & Q(original__responsible_unit_id__in=ids))
-            | (unrouted & Q(original__responsible_unit__isnull=True, registered_unit_id__in=ids))
-        )
+        return queryset.filter(CountsFor(subtree_unit_ids(value)))
 
     def filter_markers(self, queryset: QuerySet[Item], name: str, value: list[str]) -> QuerySet[Item]:
         return queryset.filter(markers__contains=list(value)) if value else queryset

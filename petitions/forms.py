@@ -10,9 +10,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choice_options import name_options, options_read_once, tree_label, tree_options
 from core.forms import DATE_INPUT, DivisionField
 from core.models import Unit, User
+from core.select_options import name_options, options_read_once, tree_label, tree_options
 from petitions.choices import (
     AttachmentKind,
     Channel,
@@ -299,6 +299,12 @@ class ReplyForm(StepForm):
     outcome = forms.ChoiceField(label=_("处理意见"), choices=Outcome.choices)
     opinion = forms.CharField(
         label=_("处理意见书正文"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class ReworkForm(StepForm):
+    reason = forms.CharField(
+        label=_("退回重办意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

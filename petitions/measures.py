@@ -20,7 +20,7 @@ from accountability.measures import (
 )
 from core.models import Unit
 from core.rollups import MonthSplit
-from petitions.choices import ACCEPTANCE, HANDLING, ITEM_SUBJECT, Channel
+from petitions.choices import ACCEPTANCE_CLOCK, HANDLING, ITEM_SUBJECT, Channel
 from petitions.models import MonthFacet
 
 # How an item's clocks reach the unit they count under. By responsible unit a clock counts for the unit it was
@@ -184,7 +184,7 @@ def register_measures() -> None:
     channels_register(Channel.choices)
     measure_register(
         "petitions.acceptance",
-        item_clock_measure("timely_acceptance", "及时受理率", ACCEPTANCE, "按期受理 ÷ 应受理"),
+        item_clock_measure("timely_acceptance", "及时受理率", ACCEPTANCE_CLOCK, "按期受理 ÷ 应受理"),
         order=10,
     )
     measure_register(

@@ -1,8 +1,11 @@
-"""Reference data loaded by migration: the content categories and the petition deadline rules (domain §3)."""
+"""The content categories, and a loader of them and the petition deadline rules for databases flushed after migrate."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from accountability.rules import rules_load
+from petitions.deadline_rules import RULES
 
 # (code, name, children): the national first level with a sensible second level.
 CATEGORY_TREE: list[tuple[str, str, list[tuple[str, str]]]] = [
@@ -65,38 +68,6 @@ CATEGORY_TREE: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("99", "其他", [("9901", "其他")]),
 ]
 
-# kind: (label, days, unit, roll_forward, is_obligation, max_extensions, max_extension_days, warn_days_before, article)
-DEADLINE_RULES: dict[str, tuple[str, int, str, bool, bool, int, int, int, str]] = {
-    "petition.routing": ("转送交办", 15, "calendar", True, True, 0, 0, 3, "《信访工作条例》第二十二条"),
-    "petition.acceptance": ("受理告知", 15, "calendar", True, True, 0, 0, 3, "《信访工作条例》第二十三条"),
-    "petition.objection": ("退回异议期", 5, "working", True, False, 0, 0, 1, "《信访工作条例》第二十三条"),
-    "petition.handling": ("办理答复", 60, "calendar", True, True, 1, 30, 10, "《信访工作条例》第三十四条"),
-    "petition.review_window": (
-        "申请复查期",
-        30,
-        "calendar",
-        True,
-        False,
-        0,
-        0,
-        0,
-        "《信访工作条例》第三十五条",
-    ),
-    "petition.review": ("复查", 30, "calendar", True, True, 0, 0, 5, "《信访工作条例》第三十五条"),
-    "petition.recheck_window": (
-        "申请复核期",
-        30,
-        "calendar",
-        True,
-        False,
-        0,
-        0,
-        0,
-        "《信访工作条例》第三十六条",
-    ),
-    "petition.recheck": ("复核", 30, "calendar", True, True, 0, 0, 5, "《信访工作条例》第三十六条"),
-}
-
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -110,32 +81,8 @@ def tree_step(position: int) -> str:
 
 
 def reference_data_load(DeadlineRule: Any, Category: Any) -> None:
-    """Create or update the petition deadline rules; seed the category tree when it is empty."""
-    for kind, (
-        label,
-        days,
-        unit,
-        roll,
-        obligation,
-        extensions,
-        extension_days,
-        warn,
-        article,
-    ) in DEADLINE_RULES.items():
-        DeadlineRule.objects.update_or_create(
-            kind=kind,
-            defaults={
-                "label": label,
-                "days": days,
-                "day_unit": unit,
-                "roll_forward": roll,
-                "is_obligation": obligation,
-                "max_extensions": extensions,
-                "max_extension_days": extension_days,
-                "warn_days_before": warn,
-                "article": article,
-            },
-        )
+    """Create or update the petition deadline rules; seed the category tree when it is empty (outside migrations)."""
+    rules_load(DeadlineRule, RULES)
     if Category.objects.exists():
         return
     rows = []

@@ -25,8 +25,8 @@ from core.choices import ADMIN_ROLES
 from core.models import Unit, User
 from core.pii import lookup_hash
 from core.selectors import AnyUser, unit_qs_visible_to
-from petitions.choices import ITEM_SUBJECT, Status
-from petitions.models import Category, Item, ItemEvent, ItemPetitioner, ItemReach
+from petitions.choices import ITEM_SUBJECT, DocumentKind, Status
+from petitions.models import Category, ExtensionRequest, Item, ItemEvent, ItemPetitioner, ItemReach
 
 
 def visible_unit_ids(user: AnyUser) -> list[int]:
@@ -131,6 +131,27 @@ def deadlines_open_for_items(item_ids: list[int]) -> QuerySet[Deadline]:
 def item_deadlines(item: Item, *, today: date | None = None) -> list[DeadlineView]:
     """The item's clocks with days left in calendar and working days."""
     return deadline_views(deadlines_of_subject(ITEM_SUBJECT, item.pk), today=today)
+
+
+@dataclass(frozen=True)
+class ItemSituation:
+    """What decides which steps a page offers beyond the status table: a hearing running, an extension
+    request waiting for its decision, the reply already in the petitioner's hands."""
+
+    hearing_running: bool
+    pending_extension: ExtensionRequest | None
+    reply_delivered: bool
+
+
+def item_situation(item: Item, deadlines: list[DeadlineView]) -> ItemSituation:
+    """The item's situation, from its clocks as the page already read them and two small reads."""
+    return ItemSituation(
+        hearing_running=any(view.deadline.is_paused and view.deadline.is_open for view in deadlines),
+        pending_extension=item.extension_requests.filter(state=ExtensionRequest.State.PENDING).first(),
+        reply_delivered=item.documents.filter(
+            kind=DocumentKind.REPLY, withdrawn_on__isnull=True, delivered_on__isnull=False
+        ).exists(),
+    )
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from petitions.projections.subtree_sums import subtree_months_refresh
 from petitions.services.windows import items_close_lapsed_windows
-from petitions.subtree import subtree_months_refresh
 
 
 @shared_task(name="petitions.close_lapsed_windows")

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Bootstrap for the two README commands: make .venv, install the pinned requirements, hand over to core.devrun.
+"""Bootstrap for the two README commands: make .venv, install the pinned requirements, hand over to
+core.runtime.devrun.
 
     python3 scripts/dev.py run     # install, start everything, print the URL and demo accounts
     python3 scripts/dev.py test    # install, run the whole test suite
@@ -84,7 +85,7 @@ def main() -> None:
     ensure_environment()
     os.chdir(ROOT)
     python = str(_venv_python())
-    os.execv(python, [python, "-m", "core.devrun", *sys.argv[1:]])  # nosec B606  # replaces itself with the virtualenv python, fixed arguments
+    os.execv(python, [python, "-m", "core.runtime.devrun", *sys.argv[1:]])  # nosec B606  # replaces itself with the virtualenv python, fixed arguments
 
 
 if __name__ == "__main__":

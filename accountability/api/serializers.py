@@ -24,7 +24,7 @@ from accountability.choices import (
     SupervisionStatus,
 )
 from accountability.models import AccountabilityRecord, Circular, Deadline, SupervisionOrder
-from accountability.supervision import supervision_may_close, supervision_may_reply
+from accountability.services.supervision import supervision_may_close, supervision_may_reply
 from core.api.serializers import VersionSerializer
 from core.selectors import unit_qs_visible_to
 

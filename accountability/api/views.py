@@ -30,7 +30,7 @@ from accountability.selectors import (
     supervision_orders_for_user,
     supervision_reply_clocks,
 )
-from accountability.supervision import (
+from accountability.services.supervision import (
     accountability_record_create,
     circular_issue,
     supervision_close,
@@ -40,11 +40,11 @@ from accountability.supervision import (
     supervision_reply,
 )
 from core.api.serializers import VersionSerializer
+from core.auth.roles import has_any_role
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.http import api_user
 from core.models import User
-from core.permissions import has_any_role
 
 ID = r"\d+"
 BusinessRoles = has_any_role(*BUSINESS_ROLES)

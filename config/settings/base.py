@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "petitions",
     "ledger",
     "dashboard",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -141,11 +142,11 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "core.passwords.MinimumLengthValidator",
+        "NAME": "core.auth.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": env_int("XF_PASSWORD_MIN_LENGTH", 12, minimum=8)},
     },
     {
-        "NAME": "core.passwords.CharacterClassValidator",
+        "NAME": "core.auth.passwords.CharacterClassValidator",
         "OPTIONS": {"min_classes": env_int("XF_PASSWORD_MIN_CLASSES", 3, minimum=1)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -354,7 +355,7 @@ XF_AUDIT_RETENTION_DAYS = env_int("XF_AUDIT_RETENTION_DAYS", 365, minimum=184)
 # Personal data: the key of the look-up hashes (ID numbers, phones) and the roles that may reveal full values.
 XF_LOOKUP_KEY = env_str("XF_LOOKUP_KEY", "") or f"lookup:{SECRET_KEY}"
 # Personal data at rest: ID numbers, phones and addresses are encrypted per field with the active key; the other
-# keys listed only decrypt older values until `encrypt_fields --rotate` has moved them to the active one.
+# keys listed only decrypt older values until `manage.py field_keys_rotate` has moved them to the active one.
 XF_FIELD_KEY_BYTES = {"aes-256-gcm": 32, "sm4-gcm": 16}
 XF_FIELD_CIPHER = env_str("XF_FIELD_CIPHER", "aes-256-gcm")
 if XF_FIELD_CIPHER not in XF_FIELD_KEY_BYTES:

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
-from core.twofactor import second_factor_required
+from core.auth.twofactor import second_factor_required
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

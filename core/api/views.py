@@ -23,11 +23,11 @@ from core.api.serializers import (
     MeSerializer,
     UnitSerializer,
 )
+from core.auth.roles import has_any_role
 from core.choices import Role
 from core.filters import AuditEventFilter
 from core.http import api_user
 from core.models import AuditEvent, CalendarDay, Division, Unit
-from core.permissions import has_any_role
 from core.selectors import (
     audit_event_qs_visible_to,
     calendar_days_between,

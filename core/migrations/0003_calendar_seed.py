@@ -1,8 +1,24 @@
-"""Load the holiday schedules shipped in the chinesecalendar package (2004–2026) as calendar version 1."""
+"""Load the holiday schedules of the chinesecalendar package (2004–2026) as calendar version 1.
+
+The schedules are frozen in data/0003_calendar_seed.json (chinesecalendar 1.11.0, as this migration first loaded
+them), read by path: upgrading the package or editing core/calendar_seed.py never changes what this migration
+writes. Later years come from core.services.calendar (the package, or a State Council notice entered by hand).
+"""
+
+import datetime
+import json
+from pathlib import Path
 
 from django.db import migrations
 
-from core.calendar_seed import package_days, package_years
+FROZEN = Path(__file__).resolve().parent / "data" / "0003_calendar_seed.json"
+
+
+def frozen_calendar():
+    """(years, [(date, kind, name), …]) as the package had them when this migration was written."""
+    data = json.loads(FROZEN.read_text(encoding="utf-8"))
+    days = [(datetime.date.fromisoformat(day), kind, name) for day, kind, name in data["days"]]
+    return data["years"], days
 
 
 def seed(apps, schema_editor):
@@ -11,14 +27,15 @@ def seed(apps, schema_editor):
     CalendarRevision = apps.get_model("core", "CalendarRevision")
     AuditEvent = apps.get_model("core", "AuditEvent")
     existing = set(CalendarYear.objects.values_list("year", flat=True))
-    years = [year for year in package_years() if year not in existing]
+    frozen_years, frozen_days = frozen_calendar()
+    years = [year for year in frozen_years if year not in existing]
     if not years:
         return
     CalendarYear.objects.bulk_create([CalendarYear(year=year, source="package") for year in years])
     CalendarDay.objects.bulk_create(
         [
             CalendarDay(date=day, kind=kind, name=name, notice_year_id=day.year)
-            for day, kind, name in package_days()
+            for day, kind, name in frozen_days
             if day.year in years
         ]
     )

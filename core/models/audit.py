@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models.units import Unit
 
 
+# Writes fire database triggers: see docs/development/database.md (core_auditevent_append_only, core_auditevent_chain, core_auditevent_move_head).
 class AuditEvent(models.Model):
     """Who did what to which object, from where, and whether it succeeded."""
 
@@ -63,6 +64,7 @@ class AuditEvent(models.Model):
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
 
 
+# Writes fire database triggers: see docs/development/database.md (core_auditchainmark_forward_only).
 class AuditChainMark(models.Model):
     """The two ends of the audit hash chain: the head (last row written) and the anchor (last row purged)."""
 

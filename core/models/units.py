@@ -11,6 +11,7 @@ from core.choices import UnitKind, UnitLevel
 from core.versioning import version_field
 
 
+# Writes fire database triggers: see docs/development/database.md (petitions_unit_moved, petitions_item_reach_units).
 class Unit(MP_Node):
     """A unit; its materialised path makes "this unit and everything below it" one prefix scan."""
 

@@ -1,1 +1,1 @@
-"""Every write to core data goes through one of these modules; each call is one transaction with an audit row."""
+"""Writes to core data (units, users, calendar, divisions, sessions, keys), each one audited transaction; audit purge: core/audit/."""

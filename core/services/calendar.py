@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.calendar_seed import package_days, package_years
 from core.choices import CalendarDayKind, CalendarSource
 from core.errors import DomainError

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.choices import DivisionLevel
 from core.division_data import (
     DIVISIONS_FILE,

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.fieldcrypt import active_tag, field_decrypt, field_encrypt, is_encrypted
 from core.models import User
 from core.models.encrypted import EncryptedCharField

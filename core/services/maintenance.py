@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.services.sessions import user_sessions_forget_expired
 
 

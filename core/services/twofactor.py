@@ -6,11 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.audit import audit_record
+from core.audit.record import audit_record
+from core.auth.twofactor import otp_devices_confirmed, second_factor_required
 from core.choices import Role
 from core.errors import DomainError
 from core.models import User
-from core.twofactor import otp_devices_confirmed, second_factor_required
 
 DEVICE_NAME = "身份验证器"
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.choices import UnitKind, UnitLevel
 from core.errors import DomainError
 from core.models import Unit, User

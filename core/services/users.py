@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from core.audit import audit_record
+from core.audit.record import audit_record
+from core.auth.twofactor import second_factor_required
 from core.choices import ADMIN_ROLES, Role
 from core.errors import DomainError
 from core.models import PasswordHistory, Unit, User
 from core.services.sessions import user_sessions_end_all
-from core.twofactor import second_factor_required
 from core.versioning import bump_version, lock_version
 
 ACCOUNT_FIELDS = ("full_name", "unit_id", "title", "phone", "email", "is_active")

@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.auth.passwords import password_change_reason
+from core.auth.twofactor import otp_devices_confirmed, second_factor_required
 from core.errors import DomainError
 from core.forms import PasswordChangeForm
 from core.http import AuthenticatedRequest
-from core.passwords import password_change_reason
 from core.services.sessions import user_session_rekey
 from core.services.users import user_api_token_issue, user_api_token_revoke, user_set_password
-from core.twofactor import otp_devices_confirmed, second_factor_required
 
 
 def _password_changed(request: AuthenticatedRequest, form: PasswordChangeForm) -> bool:

@@ -6,10 +6,10 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from core.auth.roles import role_required
 from core.choices import Role
 from core.filters import AuditEventFilter
 from core.http import AuthenticatedRequest
-from core.permissions import role_required
 from core.selectors import audit_event_qs_visible_to
 
 PAGE_SIZE = 50

@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.auth.signin import signin_pending_start
+from core.auth.twofactor import otp_devices_confirmed, second_factor_expected
 from core.forms import LoginForm
-from core.signin import signin_pending_start
-from core.twofactor import otp_devices_confirmed, second_factor_expected
 
 
 class LoginView(auth_views.LoginView):

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.auth.roles import role_required
 from core.choices import CalendarDayKind, DayUnit, Role
 from core.errors import DomainError
 from core.forms import CalendarNoticeForm, DueDateForm, HolidayArrangementFormSet, place_error
 from core.http import AuthenticatedRequest
-from core.permissions import role_required
 from core.selectors import calendar_days_between, calendar_snapshot, calendar_year_qs
 from core.services.calendar import HolidayArrangement, calendar_year_publish
 from core.workcalendar import compute_due_date

@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.auth.useragents import browser_label
 from core.errors import DomainError
 from core.http import AuthenticatedRequest
 from core.selectors import user_session_qs_for
 from core.services.sessions import user_session_end, user_sessions_end_others
-from core.useragents import browser_label
 
 
 @login_required

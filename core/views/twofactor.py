@@ -10,6 +10,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.auth.signin import (
+    signin_code_failed,
+    signin_complete,
+    signin_locked,
+    signin_pending_clear,
+    signin_pending_user,
+)
+from core.auth.twofactor import (
+    otp_device_pending,
+    otp_devices_confirmed,
+    otp_provisioning,
+    second_factor_required,
+)
 from core.errors import DomainError
 from core.forms import OtpCodeForm, place_error
 from core.http import AuthenticatedRequest
@@ -19,19 +32,6 @@ from core.services.twofactor import (
     otp_device_remove,
     otp_enrolment_confirm,
     otp_enrolment_start,
-)
-from core.signin import (
-    signin_code_failed,
-    signin_complete,
-    signin_locked,
-    signin_pending_clear,
-    signin_pending_user,
-)
-from core.twofactor import (
-    otp_device_pending,
-    otp_devices_confirmed,
-    otp_provisioning,
-    second_factor_required,
 )
 from core.views.auth import lockout_response
 

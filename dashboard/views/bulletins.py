@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.auth.roles import role_required
 from core.choices import Role
 from core.errors import DomainError
 from core.http import AuthenticatedRequest
-from core.permissions import role_required
 from dashboard.bulletin import bulletin_summary, bulletin_tables, bulletins_generate
 from dashboard.bulletin_excel import CONTENT_TYPE, bulletin_title, bulletin_workbook
 from dashboard.navigation import VIEWERS

@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from core.auth.roles import role_required
 from core.choices import Role
 from core.http import AuthenticatedRequest, big_id
 from core.models import Unit
-from core.permissions import role_required
 from core.selectors import unit_qs_visible_to
 from dashboard.excel import CONTENT_TYPE, situation_workbook
 from dashboard.forms import DashboardPeriodForm

@@ -6,7 +6,6 @@ service, whose DomainError becomes 400 at the field, 403 for a role refusal and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -17,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accountability.selectors import deadline_views, deadlines_of_subject
-from core.api.steps import step_action
+from core.api.steps import StepEndpoints
 from core.http import api_user
 from core.models import User
 from ledger.api import serializers as s
@@ -65,21 +64,14 @@ def _case_detail(user: User, case_id: int, code: int = status.HTTP_200_OK) -> Re
     return Response(s.KeyCaseDetailSerializer(case, context=context).data, status=code)
 
 
-def _step(serializer_class: type[s.VersionSerializer], url_path: str, perform: Callable[..., Any]) -> Any:
-    """One step on a key case as a POST action; `version` travels to the service as `expected_version`."""
-    return step_action(
-        url_path=url_path,
-        name=url_path.replace("-", "_"),
-        doc=f"POST {url_path}: one step on the key case; 400 names the field, 403 the role, 409 a stale version.",
-        request_serializer=serializer_class,
-        detail_serializer=s.KeyCaseDetailSerializer,
-        load=keycase_get_for_user,
-        split=lambda data: {"expected_version": data.pop("version")},
-        perform=perform,
-        # Moving the case to units outside the caller's subtree: done, but no longer the caller's to read.
-        still_visible=lambda user, case: keycase_qs_visible_to(user).filter(pk=case.pk).exists(),
-        respond=lambda viewset, user, case: _case_detail(user, case.pk),
-    )
+KEY_CASE_STEPS = StepEndpoints(
+    detail_serializer=s.KeyCaseDetailSerializer,
+    load=keycase_get_for_user,
+    # Moving the case to units outside the caller's subtree: done, but no longer the caller's to read.
+    still_visible=lambda user, case: keycase_qs_visible_to(user).filter(pk=case.pk).exists(),
+    respond=lambda viewset, user, case: _case_detail(user, case.pk),
+    doc="POST {url_path}: one step on the key case; 400 names the field, 403 the role, 409 a stale version.",
+)
 
 
 class KeyCaseViewSet(
@@ -127,63 +119,73 @@ class KeyCaseViewSet(
         keycases.keycase_update(actor=user, case_id=case.pk, changes=changes, expected_version=version)
         return _case_detail(user, case.pk)
 
-    assign = _step(
-        s.CaseAssignSerializer,
+    assign = KEY_CASE_STEPS.action(
         "assign",
-        lambda u, c, d, x: keycases.keycase_assign(
-            actor=u,
-            case_id=c.pk,
-            owner_id=d["owner"],
-            responsible_unit_id=d["responsible_unit"],
-            responsible_person_id=d["responsible_person"],
-            stabilizing_unit_id=d["stabilizing_unit"],
-            **x,
+        s.CaseAssignSerializer,
+        lambda user, case, data: keycases.keycase_assign(
+            actor=user,
+            case_id=case.pk,
+            owner_id=data["owner"],
+            responsible_unit_id=data["responsible_unit"],
+            responsible_person_id=data["responsible_person"],
+            stabilizing_unit_id=data["stabilizing_unit"],
+            expected_version=data["version"],
         ),
     )
-    set_deadline = _step(
-        s.SetDeadlineSerializer,
+    set_deadline = KEY_CASE_STEPS.action(
         "set-deadline",
-        lambda u, c, d, x: keycases.keycase_set_deadline(
-            actor=u, case_id=c.pk, resolve_by=d["resolve_by"], reason=d["reason"], **x
+        s.SetDeadlineSerializer,
+        lambda user, case, data: keycases.keycase_set_deadline(
+            actor=user,
+            case_id=case.pk,
+            resolve_by=data["resolve_by"],
+            reason=data["reason"],
+            expected_version=data["version"],
         ),
     )
-    link_items = _step(
-        s.LinkItemsSerializer,
+    link_items = KEY_CASE_STEPS.action(
         "link-items",
-        lambda u, c, d, x: keycases.keycase_link_items(actor=u, case_id=c.pk, item_ids=d["items"], **x),
+        s.LinkItemsSerializer,
+        lambda user, case, data: keycases.keycase_link_items(
+            actor=user, case_id=case.pk, item_ids=data["items"], expected_version=data["version"]
+        ),
     )
-    progress = _step(
-        s.ProgressSerializer,
+    progress = KEY_CASE_STEPS.action(
         "progress",
-        lambda u, c, d, x: keycases.progress_add(
-            actor=u,
-            case_id=c.pk,
-            reported_on=d["reported_on"],
-            done=d["done"],
-            next_step=d["next_step"],
-            status_after=d["status_after"],
-            corrects_id=d["corrects"],
-            **x,
+        s.ProgressSerializer,
+        lambda user, case, data: keycases.progress_add(
+            actor=user,
+            case_id=case.pk,
+            reported_on=data["reported_on"],
+            done=data["done"],
+            next_step=data["next_step"],
+            status_after=data["status_after"],
+            corrects_id=data["corrects"],
+            expected_version=data["version"],
         ),
     )
-    request_strike_off = _step(
-        s.StrikeOffAskSerializer,
+    request_strike_off = KEY_CASE_STEPS.action(
         "request-strike-off",
-        lambda u, c, d, x: keycases.strike_off_request(
-            actor=u, case_id=c.pk, on=d["on"], reason=d["reason"], **x
+        s.StrikeOffAskSerializer,
+        lambda user, case, data: keycases.strike_off_request(
+            actor=user,
+            case_id=case.pk,
+            on=data["on"],
+            reason=data["reason"],
+            expected_version=data["version"],
         ),
     )
-    decide_strike_off = _step(
-        s.StrikeOffDecisionSerializer,
+    decide_strike_off = KEY_CASE_STEPS.action(
         "decide-strike-off",
-        lambda u, c, d, x: keycases.strike_off_decide(
-            actor=u,
-            case_id=c.pk,
-            approve=d["approve"],
-            on=d["on"],
-            note=d["note"],
-            new_resolve_by=d["new_resolve_by"],
-            **x,
+        s.StrikeOffDecisionSerializer,
+        lambda user, case, data: keycases.strike_off_decide(
+            actor=user,
+            case_id=case.pk,
+            approve=data["approve"],
+            on=data["on"],
+            note=data["note"],
+            new_resolve_by=data["new_resolve_by"],
+            expected_version=data["version"],
         ),
     )
 

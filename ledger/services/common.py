@@ -7,7 +7,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.services import Subject
+from accountability.services.deadlines import Subject
 from core.errors import DomainError
 from core.models import User
 from core.versioning import bump_version, check_version

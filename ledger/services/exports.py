@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.models import User
 
 

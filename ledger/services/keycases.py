@@ -11,13 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.services import (
+from accountability.services.deadlines import (
     deadline_meet,
     deadline_open,
     deadline_reassign,
     deadline_reschedule,
 )
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.errors import DomainError
 from core.models import Unit, User
 from core.numbering import next_in_year

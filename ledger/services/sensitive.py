@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.choices import DeadlineStatus
-from accountability.services import Subject, deadline_cancel, deadline_meet, deadline_open
-from core.audit import audit_record
+from accountability.services.deadlines import Subject, deadline_cancel, deadline_meet, deadline_open
+from core.audit.record import audit_record
 from core.choices import UnitLevel
 from core.errors import DomainError
 from core.models import Unit, User

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.auth.roles import role_required
 from core.errors import DomainError
 from core.forms import place_error
 from core.http import AuthenticatedRequest, no_store
-from core.permissions import role_required
 from ledger import excel
 from ledger.filters import KeyCaseFilter
 from ledger.models import KeyCase

@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accountability.selectors import deadline_views, deadlines_of_subject
+from core.auth.roles import role_required
 from core.choices import Role
 from core.errors import DomainError
 from core.forms import place_error
 from core.http import AuthenticatedRequest, big_id
 from core.models import User
-from core.permissions import role_required
 from ledger.choices import KEYCASE_SUBJECT, OPEN_CASE_STATUSES, CaseStatus, StrikeOffState
 from ledger.filters import KeyCaseFilter
 from ledger.forms import (

@@ -11,11 +11,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.auth.roles import role_required
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.forms import place_error
 from core.http import AuthenticatedRequest, posted_version
-from core.permissions import role_required
 from ledger.choices import ReportState, Source
 from ledger.forms import FindingFormSet, KeyCaseForm, ScreeningReportForm, report_input
 from ledger.selectors import (

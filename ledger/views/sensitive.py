@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.auth.roles import role_required
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.forms import place_error
 from core.http import AuthenticatedRequest
-from core.permissions import role_required
 from ledger.choices import ReportState
 from ledger.forms import DailyReportForm, PeriodEndForm, SensitivePeriodForm
 from ledger.selectors import (

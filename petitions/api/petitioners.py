@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.http import api_user
 from core.idcard import id_number_validate
 from core.models import User

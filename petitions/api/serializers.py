@@ -285,6 +285,10 @@ class ReplySerializer(StepSerializer):
     opinion = serializers.CharField(max_length=2000)
 
 
+class ReworkSerializer(StepSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class EvaluateSerializer(StepSerializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,12 +14,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.steps import step_action
+from core.api.steps import StepEndpoints
 from core.http import api_user
 from petitions.api import serializers as s
 from petitions.choices import AttachmentKind
 from petitions.filters import ItemFilter
-from petitions.listing import item_reach_ids, items_in_order, order_with_tie_break
+from petitions.item_list.reach_ids import item_reach_ids, items_in_order, order_with_tie_break
 from petitions.models import Item
 from petitions.selectors import (
     item_deadlines,
@@ -29,31 +28,10 @@ from petitions.selectors import (
     item_petitioners,
     item_qs_visible_to,
 )
-from petitions.services import lifecycle
 from petitions.services.intake import item_register
 from petitions.services.particulars import item_petitioner_correct
 from petitions.services.reveal import petitioner_reveal
-
-
-def _step(serializer_class: type[s.StepSerializer], url_path: str, perform: Callable[..., Any]) -> Any:
-    """One life-cycle step as a POST action: `request-review` is bound as `request_review`, `object` as `object_`."""
-    name = url_path.replace("-", "_")
-    return step_action(
-        url_path=url_path,
-        name=f"{name}_" if name == "object" else name,
-        doc=(
-            f"POST {url_path}: one life-cycle step; 400 names the field, 403 the role, 409 a stale version; "
-            "204 when the step left the item outside the caller's units."
-        ),
-        request_serializer=serializer_class,
-        detail_serializer=s.ItemDetailSerializer,
-        load=item_get_for_user,
-        split=lambda data: {"on": data.pop("on"), "expected_version": data.pop("version")},
-        perform=perform,
-        # 退回异议 hands the item back to the office: done, but no longer the caller's to read.
-        still_visible=lambda user, item: item_qs_visible_to(user).filter(pk=item.pk).exists(),
-        respond=lambda viewset, user, item: viewset._detail(user, item.pk),
-    )
+from petitions.steps import STEPS
 
 
 class ItemViewSet(
@@ -81,9 +59,9 @@ class ItemViewSet(
         return item_list_for_user(self.request.user).select_related("registered_unit")  # the API row names it
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # Read through the items' reach where the filters and order allow (petitions.listing), with the same page
-        # rules, count and links as the list read from the items; any other list reads the items. (No docstring:
-        # the API documentation keeps the class's description for this operation.)
+        # Read through the items' reach where the filters and order allow (petitions.item_list.reach_ids), with the
+        # same page rules, count and links as the list read from the items; any other list reads the items. (No
+        # docstring: the API documentation keeps the class's description for this operation.)
         items = self.get_queryset()
         chosen = OrderingFilter().get_ordering(request, items, self)
         reach_ids = item_reach_ids(api_user(request), self._filters, order_with_tie_break(chosen or ()))
@@ -119,100 +97,6 @@ class ItemViewSet(
         files += [(AttachmentKind.EVIDENCE, f) for f in request.FILES.getlist("evidence")]
         item = item_register(actor=user, data=intake, files=files)
         return self._detail(user, item.pk, status.HTTP_201_CREATED)
-
-    assign = _step(
-        s.AssignSerializer,
-        "assign",
-        lambda u, i, d, c: lifecycle.item_assign(
-            actor=u, item_id=i.pk, unit_id=d["unit"], note=d["note"], **c
-        ),
-    )
-    accept = _step(
-        s.NoteSerializer,
-        "accept",
-        lambda u, i, d, c: lifecycle.item_accept(actor=u, item_id=i.pk, note=d["note"], **c),
-    )
-    reject = _step(
-        s.RejectSerializer,
-        "reject",
-        lambda u, i, d, c: lifecycle.item_reject(
-            actor=u, item_id=i.pk, route=d["route"], reason=d["reason"], **c
-        ),
-    )
-    object_ = _step(
-        s.ObjectSerializer,
-        "object",
-        lambda u, i, d, c: lifecycle.item_object(actor=u, item_id=i.pk, reason=d["reason"], **c),
-    )
-    request_extension = _step(
-        s.RequestExtensionSerializer,
-        "request-extension",
-        lambda u, i, d, c: lifecycle.item_request_extension(
-            actor=u, item_id=i.pk, days=d["days"], reason=d["reason"], **c
-        ),
-    )
-    extend = _step(
-        s.ExtendSerializer,
-        "extend",
-        lambda u, i, d, c: lifecycle.item_extend(
-            actor=u, item_id=i.pk, approve=d["approve"], days=d["days"], reason=d["reason"], **c
-        ),
-    )
-    reply = _step(
-        s.ReplySerializer,
-        "reply",
-        lambda u, i, d, c: lifecycle.item_reply(
-            actor=u, item_id=i.pk, outcome=d["outcome"], opinion=d["opinion"], **c
-        ),
-    )
-    evaluate = _step(
-        s.EvaluateSerializer,
-        "evaluate",
-        lambda u, i, d, c: lifecycle.item_evaluate(
-            actor=u, item_id=i.pk, satisfaction=d["satisfaction"], **c
-        ),
-    )
-    request_review = _step(
-        s.StepSerializer,
-        "request-review",
-        lambda u, i, d, c: lifecycle.item_request_review(actor=u, item_id=i.pk, **c),
-    )
-    review_decision = _step(
-        s.DecisionSerializer,
-        "review-decision",
-        lambda u, i, d, c: lifecycle.item_review_decision(
-            actor=u, item_id=i.pk, decision=d["decision"], opinion=d["opinion"], **c
-        ),
-    )
-    request_recheck = _step(
-        s.StepSerializer,
-        "request-recheck",
-        lambda u, i, d, c: lifecycle.item_request_recheck(actor=u, item_id=i.pk, **c),
-    )
-    hearing_start = _step(
-        s.NoteSerializer,
-        "hearing-start",
-        lambda u, i, d, c: lifecycle.item_hearing(actor=u, item_id=i.pk, starting=True, note=d["note"], **c),
-    )
-    hearing_end = _step(
-        s.NoteSerializer,
-        "hearing-end",
-        lambda u, i, d, c: lifecycle.item_hearing(actor=u, item_id=i.pk, starting=False, note=d["note"], **c),
-    )
-    recheck_decision = _step(
-        s.DecisionSerializer,
-        "recheck-decision",
-        lambda u, i, d, c: lifecycle.item_recheck_decision(
-            actor=u, item_id=i.pk, decision=d["decision"], opinion=d["opinion"], **c
-        ),
-    )
-    close = _step(
-        s.CloseSerializer,
-        "close",
-        lambda u, i, d, c: lifecycle.item_close(
-            actor=u, item_id=i.pk, reason=d["reason"], note=d["note"], **c
-        ),
-    )
 
     @extend_schema(request=s.PetitionerCorrectionSerializer, responses=s.ItemDetailSerializer)
     @action(detail=True, methods=["post"], url_path="correct-petitioner")
@@ -252,3 +136,24 @@ class ItemViewSet(
             item_number=item.number,
         )
         return Response({"value": value})
+
+
+ITEM_STEPS = StepEndpoints(
+    detail_serializer=s.ItemDetailSerializer,
+    load=item_get_for_user,
+    # 退回异议 hands the item back to the office: done, but no longer the caller's to read.
+    still_visible=lambda user, item: item_qs_visible_to(user).filter(pk=item.pk).exists(),
+    respond=lambda viewset, user, item: viewset._detail(user, item.pk),
+    doc=(
+        "POST {url_path}: one life-cycle step; 400 names the field, 403 the role, 409 a stale version; "
+        "204 when the step left the item outside the caller's units."
+    ),
+)
+
+# One POST action per declared step (petitions.steps), under the step's own name: /items/{id}/accept/ …
+for _declaration in STEPS.values():
+    setattr(
+        ItemViewSet,
+        StepEndpoints.attribute(_declaration.action),
+        ITEM_STEPS.action(_declaration.action, _declaration.serializer, _declaration.perform),
+    )

@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.errors import DomainError
 from core.models import User
-from petitions.choices import AttachmentKind
+from petitions.choices import FILING_ROLES, AttachmentKind
 from petitions.models import Attachment, Item
 from petitions.services.common import in_subtree, record_event
 
@@ -129,7 +129,9 @@ def attachments_discard(stored: list[StoredFile]) -> None:
 def attachments_add(
     *, actor: User, item_id: int, files: Sequence[tuple[str, UploadedFile]]
 ) -> list[Attachment]:
-    """Add files to an existing item (any unit handling it may add material)."""
+    """Add files to an existing item (the people of any unit handling it may add material)."""
+    if not actor.has_role(*FILING_ROLES):
+        raise DomainError(_("您的角色不能上传附件。"), code="forbidden")
     if not files:
         raise DomainError(_("请选择要上传的文件。"), field="attachments")
     attachments_check_count(files)

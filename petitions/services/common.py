@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.services import Subject
+from accountability.services.deadlines import Subject
 from core.errors import DomainError
 from core.models import Unit, User
 from core.versioning import bump_version, check_version
-from petitions.choices import ITEM_SUBJECT, TRANSITIONS, Action, Status
+from petitions.choices import ITEM_SUBJECT, TRANSITIONS, Action, Reach, Status
 from petitions.models import Item, ItemEvent
 
 
@@ -78,19 +79,49 @@ def check_transition(item: Item, action: str, actor: User) -> str | None:
     return transition.target
 
 
-def check_move(item: Item, action: str, actor: User) -> str:
-    """Like check_transition, for actions that always move the item to a new status; returns that status."""
-    target = check_transition(item, action, actor)
-    if target is None:
-        raise ValueError(f"{action} does not change the status")
-    return target
+def has_standing(actor: User, item: Item, action: str) -> bool:
+    """Whether the actor's unit stands to one of the item's units that take this step as its transition says:
+    at or above it, strictly above it (the body asked for 复查/复核), or the very unit (its own head)."""
+    transition = TRANSITIONS[action]
+    units = [getattr(item, name) for name in transition.standing]
+    if transition.reach == Reach.ABOVE:
+        return any(strictly_above(actor.unit, unit) for unit in units)
+    if transition.reach == Reach.OWN:
+        return any(unit is not None and unit.pk == actor.unit_id for unit in units)
+    return any(in_subtree(unit, actor.unit) for unit in units)
 
 
-def require_unit_standing(actor: User, unit: Unit | None, *, strictly: bool = False) -> None:
-    """The actor's unit must be `unit` or above it (strictly above for 复查/复核 bodies)."""
-    ok = strictly_above(actor.unit, unit) if strictly else in_subtree(unit, actor.unit)
-    if not ok:
+def require_standing(actor: User, item: Item, action: str) -> None:
+    """Refuse an actor whose unit does not take this step on this item."""
+    if not has_standing(actor, item, action):
         raise DomainError(_("该事项不在您单位的办理范围内。"), code="forbidden")
+
+
+@dataclass(frozen=True)
+class StepStart:
+    """A locked item at the start of a step: where the step leads and the status it leaves."""
+
+    item: Item
+    action: str
+    target: str | None
+    from_status: str
+
+    @property
+    def moves_to(self) -> str:
+        """The status a moving step leads to (a step that keeps the status has none)."""
+        if self.target is None:
+            raise ValueError("this step does not change the status")
+        return self.target
+
+
+def step_begin(actor: User, item_id: int, action: str, on: date, expected_version: int | None) -> StepStart:
+    """Every step's opening checks, in one order: lock the item (refusing a stale version), the step's date, the
+    status table and the role, then the unit's standing. Call inside the step's transaction."""
+    item = lock_item(item_id, expected_version)
+    check_step_date(item, on)
+    target = check_transition(item, action, actor)
+    require_standing(actor, item, action)
+    return StepStart(item, action, target, item.status)
 
 
 def record_event(

@@ -8,11 +8,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.errors import DomainError
 from core.models import Unit, User
-from petitions.choices import DOCUMENT_ABBREVIATION, DeliveryMethod, DocumentKind
+from petitions.choices import DOCUMENT_ABBREVIATION, FILING_ROLES, DeliveryMethod, DocumentKind
 from petitions.models import Document, DocumentCounter, Item
+from petitions.services.clocks import windows_restart_after_delivery
 from petitions.services.common import check_date, in_subtree, record_event
 
 # One statement takes the next number: the first document of a unit, kind and year creates the counter, later ones
@@ -57,8 +58,8 @@ def document_issue(
 
 def document_deliver(*, actor: User, document_id: int, on: date, method: str) -> Document:
     """Record how and when the petitioner received a document; a reply's review window runs from then."""
-    from petitions.services.lifecycle import windows_restart_after_delivery
-
+    if not actor.has_role(*FILING_ROLES):
+        raise DomainError(_("您的角色不能登记送达。"), code="forbidden")
     if method not in DeliveryMethod.values:
         raise DomainError(_("请选择送达方式。"), field="method")
     with transaction.atomic():
@@ -69,6 +70,8 @@ def document_deliver(*, actor: User, document_id: int, on: date, method: str) ->
             raise DomainError(_("只有出具单位可以登记送达。"), code="forbidden")
         if document.delivered_on is not None:
             raise DomainError(_("该文书已登记送达。"), code="already_delivered")
+        if document.withdrawn_on is not None:
+            raise DomainError(_("该文书已撤回重办，不能送达。"), code="withdrawn")
         check_date(on, not_before=document.issued_on)
         document.delivered_on = on
         document.delivery_method = method

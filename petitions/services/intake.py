@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.services import deadline_open
-from core.audit import audit_record
+from accountability.services.deadlines import deadline_open
+from core.audit.record import audit_record
 from core.errors import DomainError
 from core.idcard import id_number_validate
 from core.models import Division, Unit, User

@@ -11,31 +11,31 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accountability.choices import DeadlineStatus
-from accountability.models import Deadline, DeadlineRule
-from accountability.services import (
+from accountability.models import DeadlineRule
+from accountability.services.deadlines import (
     deadline_cancel,
     deadline_cancel_all,
     deadline_extend,
     deadline_lapse,
     deadline_meet,
-    deadline_open,
     deadline_pause,
+    deadline_reopen,
     deadline_resume,
 )
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.errors import DomainError
 from core.models import Unit, User
 from petitions.choices import (
-    ACCEPTANCE,
+    ACCEPTANCE_CLOCK,
     HANDLING,
     OBJECTION,
-    RECHECK,
+    RECHECK_CLOCK,
     RECHECK_WINDOW,
-    REVIEW,
+    REVIEW_CLOCK,
     REVIEW_WINDOW,
     ROUTING,
     STATUTORY_CHANNEL,
+    TRANSITIONS,
     Action,
     CloseReason,
     DocumentKind,
@@ -46,17 +46,19 @@ from petitions.choices import (
     Satisfaction,
     Status,
 )
-from petitions.models import Document, ExtensionRequest, Item
+from petitions.models import ExtensionRequest, Item
+from petitions.services.clocks import item_clock_open, item_clock_running
 from petitions.services.common import (
+    StepStart,
     check_date,
-    check_move,
     check_step_date,
     check_transition,
     in_subtree,
     lock_item,
     record_event,
-    require_unit_standing,
+    require_standing,
     save_item,
+    step_begin,
     subject_of,
 )
 from petitions.services.documents import document_issue
@@ -73,54 +75,17 @@ def _text(value: str, field: str, *, required: bool = True, limit: int = TEXT_LI
     return value
 
 
-def _open_deadline(
-    item: Item, kind: str, unit: Unit, on: date, actor: User, responsible: User | None = None
-) -> None:
-    deadline_open(
-        subject=subject_of(item),
-        kind=kind,
-        unit_id=unit.pk,
-        starts_on=on,
-        actor=actor,
-        responsible_id=responsible.pk if responsible else None,
-    )
-
-
-def _open_deadline_due(item: Item, kind: str) -> Deadline | None:
-    return Deadline.objects.filter(
-        subject_type=subject_of(item).type, subject_id=item.pk, rule_id=kind, status=DeadlineStatus.OPEN
-    ).first()
-
-
-# Audit actions are named in the past tense, like every other audit action in the system.
-AUDIT_VERBS: dict[str, str] = {
-    Action.ASSIGN: "assigned",
-    Action.ACCEPT: "accepted",
-    Action.REJECT: "rejected",
-    Action.OBJECT: "objected",
-    Action.EXTEND: "extended",
-    Action.REPLY: "replied",
-    Action.EVALUATE: "evaluated",
-    Action.REQUEST_REVIEW: "review_requested",
-    Action.REVIEW_DECISION: "review_decided",
-    Action.REQUEST_RECHECK: "recheck_requested",
-    Action.HEARING_START: "hearing_started",
-    Action.HEARING_END: "hearing_ended",
-    Action.RECHECK_DECISION: "recheck_decided",
-}
-
-
-def _finish(
-    item: Item, action: str, actor: User, on: date, from_status: str, fields: list[str], note: str = ""
-) -> Item:
+def _finish(step: StepStart, actor: User, on: date, fields: list[str], note: str = "") -> Item:
+    """Save the step's fields, append it to the timeline and audit it."""
+    item = step.item
     save_item(item, fields)
-    record_event(item, action, actor=actor, on=on, from_status=from_status, note=note)
+    record_event(item, step.action, actor=actor, on=on, from_status=step.from_status, note=note)
     audit_record(
         actor=actor,
-        action=f"petitions.item.{AUDIT_VERBS[action]}",
+        action=f"petitions.item.{TRANSITIONS[step.action].verb}",
         target=item,
         changed_fields=fields,
-        detail={"from": from_status, "to": item.status},
+        detail={"from": step.from_status, "to": item.status},
     )
     return item
 
@@ -130,25 +95,21 @@ def item_assign(
 ) -> Item:
     """转送/交办 to the responsible unit: meets the 15-day routing clock, opens acceptance and objection."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        target = check_move(item, Action.ASSIGN, actor)
-        require_unit_standing(actor, item.registered_unit)
+        step = step_begin(actor, item_id, Action.ASSIGN, on, expected_version)
+        item = step.item
+        target = step.moves_to
         unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
         if unit is None or not in_subtree(unit, actor.unit):
             raise DomainError(_("请选择本单位或下级的责任单位。"), field="unit")
         check_date(on, not_before=item.received_on)
-        from_status = item.status
         deadline_meet(subject=subject_of(item), kind=ROUTING, met_on=on, actor=actor)
         item.responsible_unit, item.assigned_on, item.status = unit, on, target
-        _open_deadline(item, ACCEPTANCE, unit, on, actor)
-        _open_deadline(item, OBJECTION, unit, on, actor)
+        item_clock_open(item, ACCEPTANCE_CLOCK, unit, on, actor)
+        item_clock_open(item, OBJECTION, unit, on, actor)
         return _finish(
-            item,
-            Action.ASSIGN,
+            step,
             actor,
             on,
-            from_status,
             ["responsible_unit", "assigned_on", "status"],
             note=_text(note, "note", required=False) or _("交办至%(unit)s") % {"unit": unit.name},
         )
@@ -159,24 +120,22 @@ def item_accept(
 ) -> Item:
     """受理 for ordinary handling (route 6): issues the 受理告知书 and starts the 60-day handling clock."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        target = check_move(item, Action.ACCEPT, actor)
-        require_unit_standing(actor, item.responsible_unit)
+        step = step_begin(actor, item_id, Action.ACCEPT, on, expected_version)
+        item = step.item
+        target = step.moves_to
         if Marker.LITIGATION in item.markers:
             raise DomainError(
                 _("涉法涉诉事项应导入诉讼等法定程序（诉访分离），请选择“不予受理”并告知法定途径。"),
                 code="litigation",
             )
         check_date(on, not_before=item.assigned_on)
-        from_status = item.status
-        deadline_meet(subject=subject_of(item), kind=ACCEPTANCE, met_on=on, actor=actor)
+        deadline_meet(subject=subject_of(item), kind=ACCEPTANCE_CLOCK, met_on=on, actor=actor)
         deadline_cancel(subject=subject_of(item), kind=OBJECTION, actor=actor, reason=_("已受理"))
         item.status, item.accepted_on, item.route = target, on, Route.ORDINARY
         if actor.has_role("handler") and item.handler_id is None:
             item.handler = actor
-        _open_deadline(item, HANDLING, item.responsible_unit, on, actor, responsible=item.handler)  # type: ignore[arg-type]
-        handling = _open_deadline_due(item, HANDLING)
+        item_clock_open(item, HANDLING, item.responsible_unit, on, actor, responsible=item.handler)  # type: ignore[arg-type]
+        handling = item_clock_running(item, HANDLING)
         document_issue(
             item=item,
             kind=DocumentKind.ACCEPTANCE,
@@ -190,9 +149,7 @@ def item_accept(
                 "note": _text(note, "note", required=False),
             },
         )
-        return _finish(
-            item, Action.ACCEPT, actor, on, from_status, ["status", "accepted_on", "route", "handler"], note
-        )
+        return _finish(step, actor, on, ["status", "accepted_on", "route", "handler"], note)
 
 
 def item_reject(
@@ -206,17 +163,15 @@ def item_reject(
 ) -> Item:
     """不予受理: the item belongs in another statutory procedure; the 告知书 names the channel."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        target = check_move(item, Action.REJECT, actor)
-        require_unit_standing(actor, item.responsible_unit)
+        step = step_begin(actor, item_id, Action.REJECT, on, expected_version)
+        item = step.item
+        target = step.moves_to
         if route not in Route.values or route == Route.ORDINARY:
             raise DomainError(_("请选择应当导入的法定途径。"), field="route")
         check_date(on, not_before=item.assigned_on)
         channel = str(STATUTORY_CHANNEL[Route(route)])
         reason = _text(reason, "reason", required=False) or channel
-        from_status = item.status
-        deadline_meet(subject=subject_of(item), kind=ACCEPTANCE, met_on=on, actor=actor)
+        deadline_meet(subject=subject_of(item), kind=ACCEPTANCE_CLOCK, met_on=on, actor=actor)
         deadline_cancel(subject=subject_of(item), kind=OBJECTION, actor=actor, reason=_("不予受理"))
         item.status, item.route, item.refusal_reason = target, route, reason
         document_issue(
@@ -232,9 +187,7 @@ def item_reject(
                 "reason": reason,
             },
         )
-        return _finish(
-            item, Action.REJECT, actor, on, from_status, ["status", "route", "refusal_reason"], reason
-        )
+        return _finish(step, actor, on, ["status", "route", "refusal_reason"], reason)
 
 
 def item_object(
@@ -242,31 +195,27 @@ def item_object(
 ) -> Item:
     """退回异议: the unit says it was wrongly assigned, within 5 working days; the office routes it again."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        target = check_move(item, Action.OBJECT, actor)
-        require_unit_standing(actor, item.responsible_unit)
+        step = step_begin(actor, item_id, Action.OBJECT, on, expected_version)
+        item = step.item
+        target = step.moves_to
         reason = _text(reason, "reason")
         check_date(on, not_before=item.assigned_on)
-        window = _open_deadline_due(item, OBJECTION)
+        window = item_clock_running(item, OBJECTION)
         if window is None or on > window.due_on:
             raise DomainError(
                 _("已超过5个工作日的异议期限（%(day)s），请按交办要求受理或不予受理。")
                 % {"day": window.due_on.isoformat() if window else "—"},
                 code="objection_late",
             )
-        from_status = item.status
         deadline_meet(subject=subject_of(item), kind=OBJECTION, met_on=on, actor=actor)
-        deadline_cancel(subject=subject_of(item), kind=ACCEPTANCE, actor=actor, reason=_("退回异议"))
+        deadline_cancel(subject=subject_of(item), kind=ACCEPTANCE_CLOCK, actor=actor, reason=_("退回异议"))
         returned_from = item.responsible_unit
         item.status, item.responsible_unit, item.assigned_on = target, None, None
-        _open_deadline(item, ROUTING, item.registered_unit, on, actor)
+        item_clock_open(item, ROUTING, item.registered_unit, on, actor)
         return _finish(
-            item,
-            Action.OBJECT,
+            step,
             actor,
             on,
-            from_status,
             ["status", "responsible_unit", "assigned_on"],
             _("%(unit)s退回：%(reason)s")
             % {"unit": returned_from.name if returned_from else "", "reason": reason},
@@ -278,16 +227,14 @@ def item_request_extension(
 ) -> ExtensionRequest:
     """A handler asks to extend handling; a section head decides."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        check_transition(item, Action.REQUEST_EXTENSION, actor)
-        require_unit_standing(actor, item.responsible_unit)
+        step = step_begin(actor, item_id, Action.REQUEST_EXTENSION, on, expected_version)
+        item = step.item
         rule = DeadlineRule.objects.get(pk=HANDLING)
         if not 1 <= days <= rule.max_extension_days:
             raise DomainError(
                 _("延长天数应在1至%(max)s日之间。") % {"max": rule.max_extension_days}, field="days"
             )
-        handling = _open_deadline_due(item, HANDLING)
+        handling = item_clock_running(item, HANDLING)
         if handling is None or handling.extensions.count() >= rule.max_extensions:
             raise DomainError(_("办理期限只能延长一次，已经延期过。"), code="extended_already")
         if item.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
@@ -323,10 +270,8 @@ def item_extend(
 ) -> Item:
     """A section head approves (or refuses) the extension: same start, longer period, 延期告知书 issued."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        check_transition(item, Action.EXTEND, actor)
-        require_unit_standing(actor, item.responsible_unit)
+        step = step_begin(actor, item_id, Action.EXTEND, on, expected_version)
+        item = step.item
         check_date(on, not_before=item.accepted_on)
         pending = (
             item.extension_requests.select_for_update().filter(state=ExtensionRequest.State.PENDING).first()
@@ -366,11 +311,9 @@ def item_extend(
             body={"days": days, "reason": reason, "due_on": deadline.due_on.isoformat()},
         )
         return _finish(
-            item,
-            Action.EXTEND,
+            step,
             actor,
             on,
-            item.status,
             [],
             _("批准延长%(days)s日，办理期限至%(due)s") % {"days": days, "due": deadline.due_on.isoformat()},
         )
@@ -381,15 +324,13 @@ def item_reply(
 ) -> Item:
     """信访处理意见书: 予以支持 / 解释说明 / 不予支持; the petitioner's 30-day review window opens."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        target = check_move(item, Action.REPLY, actor)
-        require_unit_standing(actor, item.responsible_unit)
+        step = step_begin(actor, item_id, Action.REPLY, on, expected_version)
+        item = step.item
+        target = step.moves_to
         if outcome not in Outcome.values:
             raise DomainError(_("请选择处理意见。"), field="outcome")
         opinion = _text(opinion, "opinion")
         check_date(on, not_before=item.accepted_on)
-        from_status = item.status
         deadline_meet(subject=subject_of(item), kind=HANDLING, met_on=on, actor=actor)
         item.status, item.replied_on, item.outcome = target, on, outcome
         document_issue(
@@ -400,9 +341,48 @@ def item_reply(
             actor=actor,
             body={"outcome": outcome, "outcome_label": str(Outcome(outcome).label), "opinion": opinion},
         )
-        _open_deadline(item, REVIEW_WINDOW, item.responsible_unit, on, actor)  # type: ignore[arg-type]
+        item_clock_open(item, REVIEW_WINDOW, item.responsible_unit, on, actor)  # type: ignore[arg-type]
+        return _finish(step, actor, on, ["status", "replied_on", "outcome"], opinion)
+
+
+def item_rework(
+    *, actor: User, item_id: int, on: date, reason: str, expected_version: int | None = None
+) -> Item:
+    """退回重办: the handling unit's own head sends a reply back before it reaches the petitioner; the reply is
+    withdrawn (its number stays used), the review window closes and the handling clock runs again from where it
+    stood, so the days spent on the withdrawn answer still count."""
+    with transaction.atomic():
+        step = step_begin(actor, item_id, Action.REWORK, on, expected_version)
+        item = step.item
+        reason = _text(reason, "reason")
+        check_date(on, not_before=item.replied_on)
+        if item.satisfaction:
+            raise DomainError(_("信访人已评价处理意见，不能退回重办。"), code="evaluated_already")
+        reply = (
+            item.documents.select_for_update()
+            .filter(kind=DocumentKind.REPLY, withdrawn_on__isnull=True)
+            .order_by("-issued_on", "-id")
+            .first()
+        )
+        if reply is not None and reply.delivered_on is not None:
+            raise DomainError(
+                _("处理意见书已于%(day)s送达信访人，不能退回重办；信访人可申请复查。")
+                % {"day": reply.delivered_on.isoformat()},
+                code="reply_delivered",
+            )
+        subject = subject_of(item)
+        deadline_cancel(subject=subject, kind=REVIEW_WINDOW, actor=actor, reason=_("退回重办"))
+        deadline_reopen(subject=subject, kind=HANDLING, actor=actor, reason=reason)
+        if reply is not None:
+            reply.withdrawn_on, reply.withdrawn_reason = on, reason
+            reply.save(update_fields=["withdrawn_on", "withdrawn_reason"])
+        item.status, item.replied_on, item.outcome = step.moves_to, None, ""
         return _finish(
-            item, Action.REPLY, actor, on, from_status, ["status", "replied_on", "outcome"], opinion
+            step,
+            actor,
+            on,
+            ["status", "replied_on", "outcome"],
+            _("退回重办：%(reason)s") % {"reason": reason},
         )
 
 
@@ -411,13 +391,8 @@ def item_evaluate(
 ) -> Item:
     """Record the petitioner's satisfaction with the reply (满意 / 基本满意 / 不满意)."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        check_transition(item, Action.EVALUATE, actor)
-        if not (
-            in_subtree(item.responsible_unit, actor.unit) or in_subtree(item.registered_unit, actor.unit)
-        ):
-            raise DomainError(_("该事项不在您单位的办理范围内。"), code="forbidden")
+        step = step_begin(actor, item_id, Action.EVALUATE, on, expected_version)
+        item = step.item
         if item.replied_on is None:
             raise DomainError(_("尚未出具处理意见，不能评价。"), code="not_replied")
         if item.satisfaction:
@@ -431,11 +406,9 @@ def item_evaluate(
         check_date(on, not_before=item.replied_on)
         item.satisfaction, item.evaluated_on = satisfaction, on
         return _finish(
-            item,
-            Action.EVALUATE,
+            step,
             actor,
             on,
-            item.status,
             ["satisfaction", "evaluated_on"],
             str(Satisfaction(satisfaction).label),
         )
@@ -444,19 +417,17 @@ def item_evaluate(
 def item_request_review(*, actor: User, item_id: int, on: date, expected_version: int | None = None) -> Item:
     """复查 requested of the next-higher body (the actor's unit) within 30 days of receiving the reply."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        target = check_move(item, Action.REQUEST_REVIEW, actor)
-        require_unit_standing(actor, item.responsible_unit, strictly=True)
-        window = _open_deadline_due(item, REVIEW_WINDOW)
+        step = step_begin(actor, item_id, Action.REQUEST_REVIEW, on, expected_version)
+        item = step.item
+        target = step.moves_to
+        window = item_clock_running(item, REVIEW_WINDOW)
         check_date(on, not_before=item.replied_on)
         if window is None or on > window.due_on:
             raise DomainError(_("已超过申请复查的期限。"), code="window_lapsed")
-        from_status = item.status
         deadline_meet(subject=subject_of(item), kind=REVIEW_WINDOW, met_on=on, actor=actor)
         item.status, item.review_unit = target, actor.unit
-        _open_deadline(item, REVIEW, actor.unit, on, actor)
-        return _finish(item, Action.REQUEST_REVIEW, actor, on, from_status, ["status", "review_unit"])
+        item_clock_open(item, REVIEW_CLOCK, actor.unit, on, actor)
+        return _finish(step, actor, on, ["status", "review_unit"])
 
 
 def item_review_decision(
@@ -464,15 +435,13 @@ def item_review_decision(
 ) -> Item:
     """复查意见书 within 30 days of the request; the 30-day window for 复核 opens."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        target = check_move(item, Action.REVIEW_DECISION, actor)
-        require_unit_standing(actor, item.review_unit)
+        step = step_begin(actor, item_id, Action.REVIEW_DECISION, on, expected_version)
+        item = step.item
+        target = step.moves_to
         if decision not in ReviewDecision.values:
             raise DomainError(_("请选择复查决定。"), field="decision")
         opinion = _text(opinion, "opinion")
-        from_status = item.status
-        deadline_meet(subject=subject_of(item), kind=REVIEW, met_on=check_date(on), actor=actor)
+        deadline_meet(subject=subject_of(item), kind=REVIEW_CLOCK, met_on=check_date(on), actor=actor)
         item.status, item.review_decision = target, decision
         document_issue(
             item=item,
@@ -486,28 +455,24 @@ def item_review_decision(
                 "opinion": opinion,
             },
         )
-        _open_deadline(item, RECHECK_WINDOW, item.review_unit, on, actor)  # type: ignore[arg-type]
-        return _finish(
-            item, Action.REVIEW_DECISION, actor, on, from_status, ["status", "review_decision"], opinion
-        )
+        item_clock_open(item, RECHECK_WINDOW, item.review_unit, on, actor)  # type: ignore[arg-type]
+        return _finish(step, actor, on, ["status", "review_decision"], opinion)
 
 
 def item_request_recheck(*, actor: User, item_id: int, on: date, expected_version: int | None = None) -> Item:
     """复核 requested of the body above the 复查 body within 30 days of the review decision."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        target = check_move(item, Action.REQUEST_RECHECK, actor)
-        require_unit_standing(actor, item.review_unit, strictly=True)
-        window = _open_deadline_due(item, RECHECK_WINDOW)
+        step = step_begin(actor, item_id, Action.REQUEST_RECHECK, on, expected_version)
+        item = step.item
+        target = step.moves_to
+        window = item_clock_running(item, RECHECK_WINDOW)
         check_date(on)
         if window is None or on > window.due_on:
             raise DomainError(_("已超过申请复核的期限。"), code="window_lapsed")
-        from_status = item.status
         deadline_meet(subject=subject_of(item), kind=RECHECK_WINDOW, met_on=on, actor=actor)
         item.status, item.recheck_unit = target, actor.unit
-        _open_deadline(item, RECHECK, actor.unit, on, actor)
-        return _finish(item, Action.REQUEST_RECHECK, actor, on, from_status, ["status", "recheck_unit"])
+        item_clock_open(item, RECHECK_CLOCK, actor.unit, on, actor)
+        return _finish(step, actor, on, ["status", "recheck_unit"])
 
 
 def item_hearing(
@@ -521,19 +486,17 @@ def item_hearing(
 ) -> Item:
     """A 听证 during 复核 does not count: the recheck clock stops at its start and resumes at its end."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
         action = Action.HEARING_START if starting else Action.HEARING_END
-        check_transition(item, action, actor)
-        require_unit_standing(actor, item.recheck_unit)
+        step = step_begin(actor, item_id, action, on, expected_version)
+        item = step.item
         check_date(on)
         if starting:
             deadline_pause(
-                subject=subject_of(item), kind=RECHECK, on=on, reason=note or _("听证"), actor=actor
+                subject=subject_of(item), kind=RECHECK_CLOCK, on=on, reason=note or _("听证"), actor=actor
             )
         else:
-            deadline_resume(subject=subject_of(item), kind=RECHECK, on=on, actor=actor)
-        return _finish(item, action, actor, on, item.status, [], note)
+            deadline_resume(subject=subject_of(item), kind=RECHECK_CLOCK, on=on, actor=actor)
+        return _finish(step, actor, on, [], note)
 
 
 def item_recheck_decision(
@@ -541,18 +504,16 @@ def item_recheck_decision(
 ) -> Item:
     """复核意见书: the item ends (终结); the same facts and reasons are not accepted again."""
     with transaction.atomic():
-        item = lock_item(item_id, expected_version)
-        check_step_date(item, on)
-        target = check_move(item, Action.RECHECK_DECISION, actor)
-        require_unit_standing(actor, item.recheck_unit)
+        step = step_begin(actor, item_id, Action.RECHECK_DECISION, on, expected_version)
+        item = step.item
+        target = step.moves_to
         if decision not in ReviewDecision.values:
             raise DomainError(_("请选择复核决定。"), field="decision")
         opinion = _text(opinion, "opinion")
-        recheck = _open_deadline_due(item, RECHECK)
+        recheck = item_clock_running(item, RECHECK_CLOCK)
         if recheck is not None and recheck.is_paused:
             raise DomainError(_("听证尚未结束，请先登记听证结束。"), code="hearing_running")
-        from_status = item.status
-        deadline_meet(subject=subject_of(item), kind=RECHECK, met_on=check_date(on), actor=actor)
+        deadline_meet(subject=subject_of(item), kind=RECHECK_CLOCK, met_on=check_date(on), actor=actor)
         item.status, item.recheck_decision = target, decision
         item.closed_on, item.close_reason = on, CloseReason.RECHECKED
         document_issue(
@@ -568,11 +529,9 @@ def item_recheck_decision(
             },
         )
         return _finish(
-            item,
-            Action.RECHECK_DECISION,
+            step,
             actor,
             on,
-            from_status,
             ["status", "recheck_decision", "closed_on", "close_reason"],
             opinion,
         )
@@ -601,10 +560,7 @@ def item_close(
         check_step_date(item, on)
         if actor is not None:
             check_transition(item, Action.CLOSE, actor)
-            office = in_subtree(item.registered_unit, actor.unit)
-            unit = in_subtree(item.responsible_unit, actor.unit) or in_subtree(item.review_unit, actor.unit)
-            if not (office or unit):
-                raise DomainError(_("该事项不在您单位的办理范围内。"), code="forbidden")
+            require_standing(actor, item, Action.CLOSE)
             # Not before the item was received, nor before the step that brought it to its current status.
             reached = [item.received_on, item.assigned_on, item.accepted_on, item.replied_on]
             check_date(on, not_before=max(day for day in reached if day is not None))
@@ -616,7 +572,7 @@ def item_close(
         subject = subject_of(item)
         if reason in (CloseReason.REVIEW_WINDOW_LAPSED, CloseReason.RECHECK_WINDOW_LAPSED):
             window = REVIEW_WINDOW if reason == CloseReason.REVIEW_WINDOW_LAPSED else RECHECK_WINDOW
-            open_window = _open_deadline_due(item, window)
+            open_window = item_clock_running(item, window)
             if open_window is not None and open_window.due_on >= on:
                 raise DomainError(
                     _("申请期限到%(day)s才届满。") % {"day": open_window.due_on.isoformat()}, field="reason"
@@ -644,16 +600,3 @@ def item_close(
             detail={"reason": reason, "from": from_status},
         )
     return item
-
-
-def windows_restart_after_delivery(*, item: Item, document: Document, actor: User) -> None:
-    """The review windows run from the day the petitioner received the decision, not the day it was issued."""
-    window_by_kind = {DocumentKind.REPLY: REVIEW_WINDOW, DocumentKind.REVIEW: RECHECK_WINDOW}
-    window = window_by_kind.get(DocumentKind(document.kind))
-    if window is None or document.delivered_on is None:
-        return
-    running = _open_deadline_due(item, window)
-    if running is None or running.starts_on >= document.delivered_on:
-        return
-    deadline_cancel(subject=subject_of(item), kind=window, actor=actor, reason=_("按送达日期重新起算"))
-    _open_deadline(item, window, running.unit, document.delivered_on, actor)

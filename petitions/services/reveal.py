@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.errors import DomainError
 from core.models import User
 from petitions.models import ItemPetitioner

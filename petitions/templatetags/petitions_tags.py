@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 from accountability.selectors import DeadlineView
 from core.pii import mask_address, mask_id_number, mask_phone
 from petitions.choices import Channel, Marker, Status, choice_label
-from petitions.list_rows import item_rows_html
+from petitions.item_list.rows import item_rows_html
 from petitions.models import Item
 
 register = template.Library()
@@ -38,7 +38,7 @@ def marker_labels(values: list[str]) -> list[str]:
 
 @register.simple_tag
 def item_rows(rows: list[tuple[Item, DeadlineView | None]]) -> SafeString:
-    """The item list's table rows (petitions.list_rows)."""
+    """The item list's table rows (petitions.item_list.rows)."""
     return item_rows_html(rows)
 
 

@@ -9,10 +9,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.auth.roles import role_required
 from core.choices import Role
 from core.errors import DomainError
 from core.http import AuthenticatedRequest, big_id
-from core.permissions import role_required
 from petitions.choices import Channel
 from petitions.forms import AttachmentsForm, IntakeForm, PetitionerFormSet, intake_files, intake_input
 from petitions.selectors import item_qs_visible_to, repeat_candidates

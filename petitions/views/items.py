@@ -17,11 +17,11 @@ from accountability.selectors import DeadlineView, deadline_views
 from core.errors import DomainError
 from core.forms import place_error
 from core.http import AuthenticatedRequest
-from petitions.choices import HANDLING, Action, Status
+from petitions.choices import FILING_ROLES, HANDLING, Action, Status
 from petitions.filters import ItemFilter
 from petitions.forms import DeliverForm
-from petitions.listing import item_reach_ids, items_in_order
-from petitions.models import ExtensionRequest, Item
+from petitions.item_list.reach_ids import item_reach_ids, items_in_order
+from petitions.models import Item
 from petitions.selectors import (
     deadlines_open_for_items,
     item_deadlines,
@@ -29,10 +29,11 @@ from petitions.selectors import (
     item_list_for_user,
     item_petitioners,
     item_qs_visible_to,
+    item_situation,
     item_timeline,
 )
 from petitions.services.particulars import may_correct_particulars
-from petitions.views.steps import STEPS, step_form, steps_for
+from petitions.steps import STEPS, steps_for
 
 PAGE_SIZE = 30
 
@@ -44,7 +45,7 @@ def _urgency(view: DeadlineView) -> tuple[bool, date]:
 
 def _item_page(request: AuthenticatedRequest, filterset: ItemFilter) -> tuple[Page[Any], list[Item]]:
     """One page of the list and its items: counted and paged in the items' reach when the list allows it
-    (petitions.listing), else in the items."""
+    (petitions.item_list.reach_ids), else in the items."""
     number = request.GET.get("page")
     order = filterset.list_order()
     reach_ids = item_reach_ids(request.user, filterset, order)
@@ -84,23 +85,15 @@ def item_detail_context(
     request: AuthenticatedRequest, item: Item, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     deadlines = item_deadlines(item)
-    hearing_running = any(view.deadline.is_paused and view.deadline.is_open for view in deadlines)
-    pending = item.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
-    actions = steps_for(
-        request.user, item, hearing_running=hearing_running, pending_extension=pending is not None
-    )
+    situation = item_situation(item, deadlines)
     forms = []
-    for action in actions:
-        step = STEPS[action]
-        initial: dict[str, Any] = {"version": item.version}
-        if action == Action.EXTEND and pending is not None:
-            initial.update({"days": pending.days, "reason": pending.reason})
+    for step in steps_for(request.user, item, situation):
+        action = step.action
         if bound is not None and bound["action"] == action:
-            forms.append((action, Action(action).label, bound["form"]))
-        else:
-            forms.append(
-                (action, Action(action).label, step_form(step, request.user, prefix=action, initial=initial))
-            )
+            forms.append((action, action.label, bound["form"]))
+            continue
+        initial = {"version": item.version, **step.initial(item, situation)}
+        forms.append((action, action.label, step.form_for(request.user, prefix=action, initial=initial)))
     return {
         "item": item,
         "petitioners": item_petitioners(item),
@@ -110,10 +103,11 @@ def item_detail_context(
         "documents": item.documents.select_related("issuing_unit").order_by("issued_on", "id"),
         "attachments": item.attachments.order_by("uploaded_at", "id"),
         "repeats": item.repeats.order_by("received_on", "id"),
-        "pending_extension": pending,
+        "pending_extension": situation.pending_extension,
         "step_forms": forms,
         "deliver_form": DeliverForm(),
         "handling_kind": HANDLING,
+        "may_file": request.user.has_role(*FILING_ROLES),
         "terminal": item.status in (Status.CLOSED, Status.NOT_ACCEPTED, Status.NO_FURTHER, Status.REPEAT),
     }
 
@@ -133,7 +127,7 @@ def item_step(request: AuthenticatedRequest, item_id: int, action: str) -> HttpR
     step = STEPS.get(action)
     if step is None:
         raise Http404
-    form = step_form(step, request.user, request.POST, prefix=action)
+    form = step.form_for(request.user, request.POST, prefix=action)
     if form.is_valid():
         try:
             step.perform(request.user, item, form.cleaned_data)

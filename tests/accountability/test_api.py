@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accountability.choices import DeadlineStatus, SupervisionStatus
-from accountability.ladder import SUPERVISION_REPLY
 from accountability.models import AccountabilityRecord, Circular, Deadline, SupervisionOrder
-from accountability.services import Subject, deadline_open
-from accountability.supervision import (
+from accountability.services.deadlines import Subject, deadline_open
+from accountability.services.ladder import SUPERVISION_REPLY
+from accountability.services.supervision import (
     ORDER_SUBJECT,
     accountability_record_create,
     circular_issue,
@@ -28,36 +26,20 @@ from accountability.supervision import (
 )
 from core.choices import Role, UnitKind, UnitLevel
 from core.models import AuditEvent, Unit, User
-from tests.accountability.conftest import DUTY
-from tests.conftest import ADMIN_PERSONAS, API_PERSONAS, Personas, Tree, inside_and_outside
+from tests.support.accounts import ADMIN_PERSONAS, API_PERSONAS, Personas, Tree, inside_and_outside
+from tests.support.helpers import has_chinese
+from tests.support.ladder import DUTY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]  # every test at TODAY
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 3, 10)  # a Tuesday; ten working days later is Tuesday 24 March
 URL = "/api/v1/accountability/"
 ORDERS = URL + "supervision-orders/"
 CIRCULARS = URL + "circulars/"
 RECORDS = URL + "records/"
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 PERSONAS = API_PERSONAS
 ADMINS = ADMIN_PERSONAS
-
-
-@pytest.fixture(autouse=True)
-def today() -> Iterator[date]:
-    """Pin 'today' to TODAY, 10:00 in Beijing."""
-    with time_machine.travel(datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI), tick=False):
-        yield TODAY
-
-
-def has_chinese(messages: Any) -> bool:
-    if isinstance(messages, dict):
-        return bool(messages) and all(has_chinese(value) for value in messages.values())
-    if isinstance(messages, list):
-        return bool(messages) and all(has_chinese(value) for value in messages)
-    return bool(CHINESE.search(str(messages)))
 
 
 def session_queries(api: APIClient) -> int:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from accountability.choices import DeadlineChangeCause, DeadlineStatus
 from accountability.models import Deadline, DeadlineChange, DeadlineExtension, DeadlinePause, DeadlineRule
-from accountability.services import (
+from accountability.services.deadlines import (
     Subject,
     deadline_cancel,
     deadline_cancel_all,
@@ -29,7 +29,7 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from core.selectors import calendar_snapshot
 from core.services.calendar import HolidayArrangement, calendar_year_publish
-from tests.conftest import Personas, Tree
+from tests.support.accounts import Personas, Tree
 
 pytestmark = pytest.mark.django_db
 

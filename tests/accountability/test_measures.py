@@ -13,16 +13,16 @@ from openpyxl import load_workbook
 
 from accountability.measures import Basis, Measure, Period, measures_for
 from accountability.selectors import assessment_rows
-from accountability.services import Subject, deadline_meet, deadline_open
-from accountability.supervision import supervision_issue
+from accountability.services.deadlines import Subject, deadline_meet, deadline_open
+from accountability.services.supervision import supervision_issue
 from core.choices import Role
 from core.models import User
-from petitions.choices import ACCEPTANCE, Channel, Satisfaction, Status
+from petitions.choices import ACCEPTANCE_CLOCK, Channel, Satisfaction, Status
 from petitions.models import Item
 from petitions.services import lifecycle
 from petitions.services.windows import items_close_lapsed_windows
-from tests.conftest import Personas, Tree
-from tests.petitions.conftest import Cast, ItemFactory
+from tests.support.accounts import Personas, Tree
+from tests.support.items import Cast, ItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def acceptance(tree: Tree, personas: Personas) -> Callable[..., None]:
     def clock(subject_id: int, unit_id: int, due_on: date, met_on: date | None = None) -> None:
         deadline_open(
             subject=Subject("petitions.item", subject_id),
-            kind=ACCEPTANCE,
+            kind=ACCEPTANCE_CLOCK,
             unit_id=unit_id,
             starts_on=date(2026, 2, 20),
             due_on=due_on,
@@ -47,7 +47,7 @@ def acceptance(tree: Tree, personas: Personas) -> Callable[..., None]:
         if met_on:
             deadline_meet(
                 subject=Subject("petitions.item", subject_id),
-                kind=ACCEPTANCE,
+                kind=ACCEPTANCE_CLOCK,
                 met_on=met_on,
                 actor=personas.clerk_a,
             )
@@ -195,8 +195,12 @@ def two_offices(
     city_clerk = make_user(tree.city, [Role.CLERK], "clerk_city")
     handler_b = make_user(tree.county_b, [Role.HANDLER], "handler_b")
     handler_a = item_factory.cast.handler
-    by_city = ItemFactory(Cast(city_clerk, handler_a, personas.section_head, personas, tree))
-    by_b = ItemFactory(Cast(personas.clerk_b, handler_b, personas.section_head, personas, tree))
+    by_city = ItemFactory(
+        Cast(city_clerk, handler_a, personas.section_head, personas, tree, item_factory.cast.unit_head)
+    )
+    by_b = ItemFactory(
+        Cast(personas.clerk_b, handler_b, personas.section_head, personas, tree, item_factory.cast.unit_head)
+    )
 
     a1 = item_factory.make(Status.REPLIED, channel=Channel.VISIT)
     c1 = by_city.make(Status.REPLIED, channel=Channel.MAILBOX)

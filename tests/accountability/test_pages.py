@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from accountability.choices import SupervisionStatus
 from accountability.models import AccountabilityRecord, Circular, Notification, SupervisionOrder
-from accountability.services import Subject, deadline_open
-from accountability.sweep import sweep
+from accountability.services.deadlines import Subject, deadline_open
+from accountability.services.sweep import sweep
 from core.choices import Role
 from core.models import AuditEvent, User
-from tests.accountability.conftest import DUE, DUTY
-from tests.conftest import Personas, Tree
+from tests.support.accounts import Personas, Tree
+from tests.support.ladder import DUE, DUTY
 
 pytestmark = pytest.mark.django_db
 
@@ -241,6 +241,6 @@ def test_the_system_admin_changes_a_rung_and_open_deadlines_are_looked_at_again(
     warning.refresh_from_db()
     assert (warning.offset_days, warning.notify) == (-5, ["handler", "section_head"])
     assert LadderPosition.objects.get(deadline=deadline).next_step_on == DUE - timedelta(days=5)
-    assert AuditEvent.objects.filter(action="accountability.ladder.step_updated").count() == 1
-    assert AuditEvent.objects.filter(action="accountability.ladder.rearmed").count() == 1
+    assert AuditEvent.objects.filter(action="accountability.services.ladder.step_updated").count() == 1
+    assert AuditEvent.objects.filter(action="accountability.services.ladder.rearmed").count() == 1
     assert client_for(personas.supervisor).get("/accountability/ladder/").status_code == 403

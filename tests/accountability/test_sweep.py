@@ -21,14 +21,20 @@ from accountability.models import (
     SupervisionOrder,
     SweepRun,
 )
-from accountability.notifications import notifications_mail
-from accountability.services import Subject, deadline_extend, deadline_meet, deadline_open, deadline_pause
-from accountability.supervision import supervision_orders_from_ladder
-from accountability.sweep import SWEEP_LOCK_KEY, sweep
+from accountability.services.deadlines import (
+    Subject,
+    deadline_extend,
+    deadline_meet,
+    deadline_open,
+    deadline_pause,
+)
+from accountability.services.notifications import notifications_mail
+from accountability.services.supervision import supervision_orders_from_ladder
+from accountability.services.sweep import SWEEP_LOCK_KEY, sweep
 from core.choices import Role
 from core.models import User
-from tests.accountability.conftest import DUE, DUTY, OPENED
-from tests.conftest import Personas, Tree
+from tests.support.accounts import Personas, Tree
+from tests.support.ladder import DUE, DUTY, OPENED
 
 pytestmark = pytest.mark.django_db
 

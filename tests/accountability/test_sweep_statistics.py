@@ -9,14 +9,14 @@ from uuid import uuid4
 import pytest
 from django.db import connection
 
-from accountability import sweep as sweep_module
 from accountability.models import Deadline, DeadlineRule, Escalation, Notification
-from accountability.services import Subject, deadline_open
-from accountability.sweep import sweep, sweep_statistics_refresh
+from accountability.services import sweep as sweep_module
+from accountability.services.deadlines import Subject, deadline_open
+from accountability.services.sweep import sweep, sweep_statistics_refresh
 from core.choices import Role
 from core.models import User
-from tests.accountability.conftest import DUE, DUTY, OPENED
-from tests.conftest import Personas, Tree
+from tests.support.accounts import Personas, Tree
+from tests.support.ladder import DUE, DUTY, OPENED
 
 pytestmark = pytest.mark.django_db
 

@@ -10,15 +10,15 @@ import pytest
 from django.utils import timezone
 
 from accountability.choices import SupervisionStatus
-from accountability.ladder import escalation_step_update
 from accountability.models import DeadlineRule, EscalationStep, SupervisionOrder
-from accountability.services import deadline_rule_update
-from accountability.supervision import supervision_close, supervision_issue, supervision_reply
+from accountability.services.deadlines import deadline_rule_update
+from accountability.services.ladder import escalation_step_update
+from accountability.services.supervision import supervision_close, supervision_issue, supervision_reply
 from core.choices import Role
 from core.errors import ConflictError
 from core.models import User
-from tests.accountability.conftest import DUTY
-from tests.conftest import Personas, Tree
+from tests.support.accounts import Personas, Tree
+from tests.support.ladder import DUTY
 from tests.versioning import bumped, in_form_error, nothing_written
 
 pytestmark = pytest.mark.django_db

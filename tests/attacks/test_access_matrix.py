@@ -27,10 +27,10 @@ from openpyxl import load_workbook
 from core.choices import ADMIN_ROLES, BUSINESS_ROLES, Role
 from core.models import AuditEvent, Unit, User
 from ledger.views.excel import SESSION_KEY as IMPORT_SESSION_KEY
-from petitions.views.steps import STEPS
+from petitions.steps import STEPS
 from tests.attacks.world import NOW, PLACES, Objects, World, world_build
-from tests.conftest import API_PERSONAS, Personas, Tree, inside_and_outside, signed_in_verified
-from tests.petitions.conftest import DEFAULT_ID_NUMBER
+from tests.support.accounts import API_PERSONAS, Personas, Tree, inside_and_outside, signed_in_verified
+from tests.support.items import DEFAULT_ID_NUMBER
 
 pytestmark = pytest.mark.django_db
 

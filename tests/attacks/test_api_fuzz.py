@@ -22,7 +22,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from core.services.users import user_api_token_issue
-from tests.conftest import Personas
+from tests.support.accounts import Personas
 
 SCHEMA = schemathesis.openapi.from_path(Path(settings.BASE_DIR) / "docs" / "openapi.yaml")
 ROLES = ["clerk_a", "section_head"]

@@ -32,7 +32,7 @@ from petitions.choices import Channel, Purpose
 from petitions.filters import ItemFilter
 from petitions.forms import IntakeForm, PetitionerForm
 from petitions.models import Category, Item
-from tests.conftest import Personas
+from tests.support.accounts import Personas
 
 NUL_MESSAGE = "空字符"
 OUT_OF_RANGE = "日期超出可计算范围"

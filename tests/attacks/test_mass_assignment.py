@@ -25,8 +25,8 @@ from core.models import Unit, User
 from ledger.models import DailyReport, KeyCase, SensitivePeriod
 from petitions.models import Category, Item, ItemPetitioner
 from tests.attacks.world import NOW, PLACE_PEOPLE, World, world_build
-from tests.conftest import Personas, Tree
-from tests.petitions.conftest import DEFAULT_ID_NUMBER
+from tests.support.accounts import Personas, Tree
+from tests.support.items import DEFAULT_ID_NUMBER
 
 pytestmark = pytest.mark.django_db
 

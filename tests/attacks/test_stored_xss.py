@@ -20,7 +20,7 @@ from django.test import Client
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from accountability.supervision import (
+from accountability.services.supervision import (
     accountability_record_create,
     circular_issue,
     supervision_issue,
@@ -33,9 +33,9 @@ from petitions.models import Document
 from petitions.services import lifecycle
 from petitions.services.intake import PetitionerInput, item_register
 from tests.attacks.world import NOW, TODAY
-from tests.conftest import Personas, Tree, signed_in_verified
-from tests.ledger.conftest import LedgerCast, keycase_input
-from tests.petitions.conftest import DEFAULT_ID_NUMBER, intake_input
+from tests.support.accounts import Personas, Tree, signed_in_verified
+from tests.support.items import DEFAULT_ID_NUMBER, intake_input
+from tests.support.keycases import LedgerCast, keycase_input
 
 pytestmark = pytest.mark.django_db
 

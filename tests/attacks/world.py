@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from axes.models import AccessAttempt
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,9 +19,13 @@ from accountability.models import (
     EscalationStep,
     SupervisionOrder,
 )
-from accountability.services import Subject, deadline_open
-from accountability.supervision import accountability_record_create, circular_issue, supervision_issue
-from accountability.sweep import sweep
+from accountability.services.deadlines import Subject, deadline_open
+from accountability.services.supervision import (
+    accountability_record_create,
+    circular_issue,
+    supervision_issue,
+)
+from accountability.services.sweep import sweep
 from core.choices import Role, UnitKind, UnitLevel
 from core.models import AuditEvent, Division, Unit, User
 from dashboard.bulletin import bulletins_generate
@@ -38,11 +41,11 @@ from petitions.models import Attachment, Document, Item, Petitioner
 from petitions.services import lifecycle
 from petitions.services.attachments import attachments_add
 from petitions.services.intake import PetitionerInput, item_register
-from tests.conftest import Personas, Tree
-from tests.ledger.conftest import LedgerCast, keycase_input
-from tests.petitions.conftest import DEFAULT_ID_NUMBER, intake_input
+from tests.support.accounts import Personas, Tree
+from tests.support.helpers import SHANGHAI
+from tests.support.items import DEFAULT_ID_NUMBER, intake_input
+from tests.support.keycases import LedgerCast, keycase_input
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 3, 10)  # a Tuesday
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"

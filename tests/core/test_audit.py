@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, InternalError, ProgrammingError, connection, transaction
 
-from core.audit import audit_record, request_origin
+from core.audit.record import audit_record, request_origin
 from core.models import AuditEvent, Unit
 from core.services.units import unit_create, unit_update
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import AuditEvent, User
-from tests.conftest import PASSWORD, authenticator_for, otp_code
+from tests.support.accounts import PASSWORD, authenticator_for, otp_code
 
 LOCKED = "已被锁定"
 WRONG = "用户名或密码不正确"

@@ -13,7 +13,7 @@ from django.test import Client, RequestFactory
 
 from core.middleware import client_ip
 from core.models import AuditEvent, UserSession
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/24"), ipaddress.ip_network("fd00::/8"))
 

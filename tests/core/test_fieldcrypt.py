@@ -29,8 +29,8 @@ from core.models import AuditEvent, User
 from core.services.fieldkeys import encrypted_tables
 from petitions.models import Item, ItemPetitioner, Petitioner
 from petitions.services.intake import PetitionerInput, item_register
-from tests.conftest import Personas
-from tests.petitions.conftest import intake_input
+from tests.support.accounts import Personas
+from tests.support.items import intake_input
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from core.errors import DomainError
 from core.models import AuditEvent, User, UserSession
 from core.services.users import user_enable, users_disable_inactive
 from core.tasks import users_disable_inactive_task
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 
 def days_ago(days: int):

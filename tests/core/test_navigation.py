@@ -10,7 +10,7 @@ from django.urls import get_script_prefix, set_script_prefix
 
 from core import navigation
 from core.navigation import NavEntry, nav_entries_for, nav_register
-from tests.conftest import Personas
+from tests.support.accounts import Personas
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from rest_framework.test import APIClient
 from core.models import User
 from petitions.choices import DocumentKind, Status
 from petitions.models import Document, Item
-from tests.conftest import Personas, Tree
-from tests.petitions.conftest import Cast, ItemFactory
+from tests.support.accounts import Personas, Tree
+from tests.support.items import Cast, ItemFactory
 
 pytestmark = pytest.mark.django_db
 

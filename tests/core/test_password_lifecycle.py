@@ -15,7 +15,7 @@ from core.demo import seed_demo
 from core.errors import DomainError
 from core.models import AuditEvent, PasswordHistory, User
 from core.services.users import user_create, user_set_password
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 NEW_PASSWORDS = [f"Qingshan#2026-{n}" for n in range(1, 7)]
 

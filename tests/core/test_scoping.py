@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from core.audit import audit_record
+from core.audit.record import audit_record
 from core.selectors import audit_event_qs_visible_to, unit_qs_visible_to, user_qs_visible_to
 
 

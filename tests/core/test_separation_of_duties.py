@@ -48,7 +48,7 @@ def test_a_staff_flag_opens_nothing_without_the_role(personas, client_for):
 
 
 def first_party_sources() -> list[Path]:
-    folders = ["config", "core", "accountability", "petitions", "ledger", "dashboard"]
+    folders = ["config", "core", "accountability", "petitions", "ledger", "dashboard", "benchmarks"]
     return [
         path for folder in folders for path in (ROOT / folder).rglob("*.py") if "migrations" not in path.parts
     ]

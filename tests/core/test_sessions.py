@@ -9,10 +9,10 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from core.auth.useragents import browser_label
 from core.models import AuditEvent, UserSession
 from core.services.maintenance import sessions_clear_expired
-from core.useragents import browser_label
-from tests.conftest import PASSWORD
+from tests.support.accounts import PASSWORD
 
 CHROME_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
 FIREFOX_KYLIN = "Mozilla/5.0 (X11; Kylin; Linux x86_64; rv:115.0) Gecko/20100101 Firefox/115.0"

@@ -18,12 +18,12 @@ from rest_framework.test import APIClient
 
 from core.choices import Role
 from core.demo import seed_demo
-from core.devrun import DEMO_OTP_SECRET, DEMO_PASSWORD
 from core.errors import DomainError
 from core.models import AuditEvent
+from core.runtime.devrun import DEMO_OTP_SECRET, DEMO_PASSWORD
 from core.services.twofactor import otp_devices_reset
 from core.services.users import user_roles_set
-from tests.conftest import PASSWORD, authenticator_for, otp_code
+from tests.support.accounts import PASSWORD, authenticator_for, otp_code
 
 REQUIRED = ["leader", "system_admin", "security_admin", "audit_admin"]
 PAGES = [

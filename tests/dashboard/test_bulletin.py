@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 
 from accountability.choices import LadderStep, SupervisionGround, SupervisionMethod
 from accountability.models import Deadline, DeadlineRule, Escalation, EscalationStep
-from accountability.services import Subject, deadline_open
-from accountability.supervision import supervision_issue
+from accountability.services.deadlines import Subject, deadline_open
+from accountability.services.supervision import supervision_issue
 from core.choices import DayUnit
 from core.models import AuditEvent, User
 from dashboard.bulletin import bulletin_tables, bulletin_week_before, bulletins_generate
@@ -31,10 +31,11 @@ from ledger.services.screening import ReportInput, screening_report_file, screen
 from petitions.choices import CloseReason
 from petitions.models import Item
 from petitions.services import lifecycle
-from tests.accountability.conftest import DUTY
-from tests.conftest import Personas, Tree
-from tests.ledger.conftest import LedgerCast, travel_to
-from tests.petitions.conftest import Cast, ItemFactory
+from tests.support.accounts import Personas, Tree
+from tests.support.helpers import travel_to
+from tests.support.items import Cast, ItemFactory
+from tests.support.keycases import LedgerCast
+from tests.support.ladder import DUTY
 
 WEEK_START = date(2026, 3, 2)  # Monday
 WEEK_END = date(2026, 3, 8)  # Sunday

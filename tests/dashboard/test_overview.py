@@ -6,38 +6,29 @@ import random
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from io import BytesIO, StringIO
+from io import BytesIO
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import F, Sum
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accountability.choices import DeadlineStatus
 from accountability.measures import Period
-from accountability.models import Deadline, DeadlineDayCount
-from accountability.rollup import CLOCK_ROLLUP
-from core.choices import Role
 from core.models import User
-from core.services.units import unit_move
-from core.tasks import rollups_repair_task
 from dashboard.situation import Situation, situation_for
 from ledger.choices import ReportState
 from ledger.models import DailyReport
 from ledger.services.sensitive import sensitive_period_create
-from petitions.choices import Channel, CloseReason, Marker, Purpose, Satisfaction, Status
-from petitions.models import Category, Item, ItemDayCount, ItemMonthCount, ItemSubtreeMonthCount
-from petitions.rollup import ITEM_MONTH_ROLLUP, ITEM_ROLLUP, REPLY_MONTH_ROLLUP, REPLY_ROLLUP
-from petitions.subtree import months_changed, subtree_months_refresh
-from tests.conftest import Personas, Tree
-from tests.petitions.conftest import ItemFactory
+from petitions.choices import Satisfaction
+from petitions.models import Item
+from petitions.projections.subtree_sums import months_changed, subtree_months_refresh
+from tests.support.accounts import Personas, Tree
+from tests.support.helpers import listed_count
+from tests.support.items import Hand, ItemFactory, random_items
 
 pytestmark = pytest.mark.django_db
 
@@ -45,45 +36,9 @@ YEAR_2025 = Period(start=date(2025, 1, 1), end=date(2025, 12, 31), today=date(20
 QUERY_2025 = "period=range&start=2025-01-01&end=2025-12-31"
 
 
-@dataclass
-class Hand:
-    """Six items: four registered by county A, one by county B in 2025, one by county B in 2024."""
-
-    county_leader: User
-    items: list[Item]
-
-
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     cache.clear()
-
-
-@pytest.fixture
-def hand(item_factory: ItemFactory, tree: Tree, personas: Personas, make_user: Callable[..., User]) -> Hand:
-    items = [
-        # county A registers; the first, third and fourth go to its housing bureau (county_a_department)
-        item_factory.make(Status.ACCEPTED, channel=Channel.VISIT, purpose=Purpose.DEMAND),
-        item_factory.make(
-            Status.REGISTERED,
-            channel=Channel.ONLINE,
-            purpose=Purpose.SUGGESTION,
-            head_count=6,
-            markers=[Marker.COLLECTIVE],
-        ),
-        item_factory.make(
-            Status.ACCEPTED, channel=Channel.VISIT, purpose=Purpose.DEMAND, markers=[Marker.SKIP_LEVEL]
-        ),
-        item_factory.make(Status.REPLIED, channel=Channel.PHONE, purpose=Purpose.APPEAL),
-    ]
-    clerk_b_factory = ItemFactory(replace(item_factory.cast, clerk=personas.clerk_b))
-    items.append(clerk_b_factory.make(Status.REGISTERED, channel=Channel.VISIT, purpose=Purpose.DEMAND))
-    items.append(
-        clerk_b_factory.make(
-            Status.REGISTERED, channel=Channel.VISIT, purpose=Purpose.DEMAND, received_on=date(2024, 3, 5)
-        )
-    )
-    county_leader = make_user(tree.county_a, [Role.LEADER], "county_leader")
-    return Hand(county_leader, items)
 
 
 def figure_values(figures) -> dict[str, tuple[int, int | None]]:
@@ -137,13 +92,6 @@ def links_on(page: str) -> list[tuple[str, int]]:
         (href.replace("&amp;", "&"), int(value))
         for href, value in re.findall(r'<a href="([^"]+)" data-testid="figure-link">(\d+)</a>', page)
     ]
-
-
-def listed_count(client: Client, href: str) -> int:
-    page = client.get(href).content.decode()
-    match = re.search(r'data-testid="item-count">共 (\d+) 件', page)
-    assert match, href
-    return int(match.group(1))
 
 
 @pytest.mark.parametrize("viewer", ["leader", "county_leader"])
@@ -239,113 +187,6 @@ def test_a_second_view_within_the_minute_is_served_from_the_cache(
     assert response.status_code == 200
 
 
-# --- the roll-up ---
-
-
-def random_items(
-    rng: random.Random,
-    personas: Personas,
-    tree: Tree,
-    count: int,
-    *,
-    spread: int = 40,
-    numbered_from: int = 900000,
-) -> list[Item]:
-    units = [tree.city_department, tree.county_a, tree.county_a_department, tree.township_a, tree.county_b]
-    categories = list(Category.objects.filter(depth=2).values_list("pk", flat=True))
-    made = []
-    for n in range(count):
-        received = date(2025, 1, 1) + timedelta(days=rng.randrange(spread))
-        made.append(
-            Item(
-                number=f"XF2025-{numbered_from + n:06d}",
-                query_code="ABCD1234",
-                channel=rng.choice(Channel.values),
-                purpose=rng.choice(Purpose.values),
-                item_type="appeal_demand",
-                category_id=rng.choice(categories),
-                received_on=received,
-                registered_on=received,
-                summary="随机事项",
-                demand="随机诉求",
-                head_count=rng.choice([1, 1, 1, 5, 12]),
-                markers=rng.sample(Marker.values, rng.choice([0, 0, 1, 2])),
-                registered_unit=rng.choice(units),
-                registered_by=personas.clerk_a,
-                responsible_unit=rng.choice([None, *units]),
-                status=rng.choice(Status.values),
-            )
-        )
-    return Item.objects.bulk_create(made)
-
-
-def direct_totals() -> tuple[int, ...]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*), sum(head_count), count(*) FILTER (WHERE original_id IS NOT NULL) FROM petitions_item"
-        )
-        return tuple(int(v or 0) for v in cursor.fetchone())
-
-
-def rolled_up_totals() -> tuple[int, ...]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT sum(items), sum(persons), sum(repeats) FROM petitions_itemdaycount")
-        return tuple(int(v or 0) for v in cursor.fetchone())
-
-
-def test_the_roll_up_agrees_with_a_direct_count_after_random_inserts_updates_and_deletes(
-    personas: Personas, tree: Tree
-):
-    rng = random.Random(20261202)
-    items = random_items(rng, personas, tree, 300)
-    units = [tree.city_department, tree.county_a, tree.county_a_department, tree.county_b, None]
-    for item in rng.sample(items, 150):
-        item.status = rng.choice(Status.values)
-        item.responsible_unit = rng.choice(units)
-        item.channel = rng.choice(Channel.values)
-        item.head_count = rng.choice([1, 3, 9])
-        item.markers = rng.sample(Marker.values, rng.choice([0, 1]))
-        item.received_on = item.received_on + timedelta(days=rng.choice([0, 1, -1]))
-        item.registered_on = max(item.registered_on, item.received_on)
-        if rng.random() < 0.3:
-            item.original = rng.choice(items[:50]) if item.pk not in {i.pk for i in items[:50]} else None
-        if rng.random() < 0.5:
-            item.replied_on = item.received_on + timedelta(days=rng.randrange(30))
-            item.evaluated_on = rng.choice([None, item.replied_on + timedelta(days=2)])
-            item.satisfaction = rng.choice(["", *Satisfaction.values]) if item.evaluated_on else ""
-            item.close_reason = rng.choice(["", CloseReason.REVIEW_WINDOW_LAPSED, CloseReason.ACCEPTED_REPLY])
-        item.save()
-    Item.objects.filter(pk__in=[item.pk for item in rng.sample(items[100:], 40)]).delete()
-
-    assert ITEM_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 3, 1)) == []
-    assert REPLY_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 5, 1)) == []
-    assert ITEM_MONTH_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 3, 1)) == []
-    assert REPLY_MONTH_ROLLUP.mismatches(first=date(2024, 12, 1), last=date(2025, 5, 1)) == []
-    assert rolled_up_totals() == direct_totals()
-
-
-def test_a_drifted_day_is_found_and_rebuilt_by_the_nightly_repair(personas: Personas, tree: Tree):
-    random_items(random.Random(7), personas, tree, 60)
-    row = ItemDayCount.objects.filter(items__gt=0).order_by("day").first()
-    assert row is not None
-    ItemDayCount.objects.filter(pk=row.pk).update(items=row.items + 5)
-
-    assert ITEM_ROLLUP.mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == [row.day]
-    assert ITEM_ROLLUP.repair(days_back=800, today=date(2026, 12, 2)) == [row.day]
-    assert ITEM_ROLLUP.mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == []
-
-
-def test_a_drifted_month_is_found_and_rebuilt_from_the_items(personas: Personas, tree: Tree):
-    random_items(random.Random(8), personas, tree, 60)
-    row = ItemMonthCount.objects.filter(items__gt=0, facet="status").order_by("month").first()
-    assert row is not None
-    ItemMonthCount.objects.filter(pk=row.pk).update(items=row.items + 2)
-
-    assert ITEM_MONTH_ROLLUP.mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == [row.month]
-    assert ITEM_MONTH_ROLLUP.repair(days_back=800, today=date(2026, 12, 2)) == [row.month]
-    assert ITEM_MONTH_ROLLUP.mismatches(first=date(2025, 1, 1), last=date(2025, 3, 1)) == []
-
-
 def comparable(found: Situation) -> dict[str, object]:
     """Every number of a dashboard, for comparing two ways of counting the same period."""
     return {
@@ -388,122 +229,6 @@ def test_whole_months_and_the_days_around_them_count_what_the_days_alone_count(
         sum(1 for item in in_period if item.original_id),
         len(in_period) + 5,
     )
-
-
-# Items per unit subtree, month received and facet, counted from the items and the unit tree.
-DIRECT_SUBTREE_COUNTS = """
-SELECT a.id, date_trunc('month', i.received_on)::date, f.facet, f.value, count(*), sum(i.head_count)
-FROM petitions_item i
-LEFT JOIN petitions_item o ON o.id = i.original_id
-JOIN core_unit u ON u.id = coalesce(i.responsible_unit_id, o.responsible_unit_id, i.registered_unit_id)
-JOIN core_unit a ON u.path LIKE a.path || '%%'
-JOIN petitions_category c ON c.id = i.category_id
-JOIN petitions_category top ON top.path = substr(c.path, 1, 4)
-CROSS JOIN LATERAL (VALUES ('channel', i.channel), ('purpose', i.purpose), ('category', top.id::text),
-                           ('status', i.status)) AS f (facet, value)
-GROUP BY 1, 2, 3, 4
-"""
-
-
-def subtree_counts() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    """(stored, direct) sums per unit subtree, month and facet, sorted."""
-    stored = ItemSubtreeMonthCount.objects.filter(items__gt=0).values_list(
-        "unit_id", "month", "facet", "value", "items", "persons"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(DIRECT_SUBTREE_COUNTS)
-        direct = cursor.fetchall()
-    return sorted(stored), sorted(direct)
-
-
-def test_the_sums_per_subtree_agree_with_a_direct_count_after_random_changes_and_a_unit_move(
-    personas: Personas, tree: Tree
-):
-    rng = random.Random(17)
-    items = random_items(rng, personas, tree, 150, spread=100)
-    subtree_months_refresh()
-    stored, direct = subtree_counts()
-    assert len(stored) > 100
-    assert stored == direct
-
-    for item in rng.sample(items, 50):
-        item.status = rng.choice(Status.values)
-        item.responsible_unit = rng.choice([tree.county_a_department, tree.county_b, None])
-        item.received_on += timedelta(days=rng.choice([-20, 0, 20]))
-        item.registered_on = max(item.registered_on, item.received_on)
-        item.save()
-    changed = months_changed()
-    assert changed  # named, not yet summed
-    assert subtree_months_refresh() == changed
-    assert subtree_counts()[0] == subtree_counts()[1]
-
-    unit_move(actor=personas.system_admin, unit_id=tree.township_a.pk, new_parent_id=tree.county_b.pk)
-    assert months_changed() != []  # a move changes every subtree above the unit, before and after
-    subtree_months_refresh()
-    stored, direct = subtree_counts()
-    assert stored == direct
-
-
-def test_a_full_rebuild_reproduces_the_rows_the_trigger_kept(personas: Personas, tree: Tree):
-    random_items(random.Random(11), personas, tree, 80)
-    kept = sorted(ItemDayCount.objects.filter(items__gt=0).values_list("unit_id", "day", "channel", "items"))
-
-    result = ITEM_ROLLUP.rebuild()
-
-    assert sorted(ItemDayCount.objects.values_list("unit_id", "day", "channel", "items")) == kept
-    assert result.rows == len(kept)
-
-
-def test_the_clock_roll_up_agrees_with_the_clocks_after_the_life_cycle_and_random_changes(
-    hand: Hand, tree: Tree
-):
-    rng = random.Random(5)
-    clocks = list(Deadline.objects.all())
-    assert len(clocks) >= 6
-    for clock in clocks:
-        Deadline.objects.filter(pk=clock.pk).update(
-            due_on=clock.due_on + timedelta(days=rng.choice([0, 3, -2])),
-            unit=rng.choice([tree.county_a, tree.county_b, clock.unit]),
-            status=rng.choice([clock.status, DeadlineStatus.MET_LATE]),
-        )
-    Deadline.objects.filter(pk=clocks[0].pk).delete()
-
-    assert CLOCK_ROLLUP.mismatches(first=date(2024, 1, 1), last=date(2026, 12, 31)) == []
-    assert ItemDayCount.objects.exists()
-    stored = DeadlineDayCount.objects.aggregate(total=Sum("clocks"))["total"]
-    assert stored == Deadline.objects.count()
-
-
-def test_the_nightly_task_repairs_every_roll_up_and_the_command_reports_agreement(hand: Hand):
-    DeadlineDayCount.objects.update(clocks=F("clocks") + 1)
-    ItemDayCount.objects.filter(pk=ItemDayCount.objects.order_by("pk").first().pk).update(items=99)  # type: ignore[union-attr]
-
-    repaired_days = rollups_repair_task.apply(kwargs={"days_back": 1000}).get()
-
-    assert repaired_days >= 2
-    out = StringIO()
-    call_command("rollup_rebuild", "--check", stdout=out)
-    assert out.getvalue().count("与直接计数一致") == 5  # clocks, items, replies, item months, reply months
-
-
-def test_a_repeat_without_a_responsible_unit_counts_where_its_original_is_handled_and_follows_it(
-    item_factory: ItemFactory, tree: Tree, personas: Personas, client_for: Callable[[User | None], Client]
-):
-    original = item_factory.make(Status.ACCEPTED)  # handled by county A's housing bureau
-    repeat = item_factory.register(original_id=original.pk, channel=Channel.ONLINE)
-    client = client_for(personas.leader)
-
-    def counted_and_listed(unit_pk: int) -> tuple[int, int]:
-        counted = ItemDayCount.objects.filter(unit_id=unit_pk).aggregate(n=Sum("repeats"))["n"] or 0
-        listed = listed_count(client, reverse("petitions:item_list") + f"?area={unit_pk}&repeat=true")
-        return counted, listed
-
-    assert Item.objects.get(pk=repeat.pk).responsible_unit_id is None
-    assert counted_and_listed(tree.county_a_department.pk) == (1, 1)
-    Item.objects.filter(pk=original.pk).update(responsible_unit=tree.township_a)
-    assert counted_and_listed(tree.county_a_department.pk) == (0, 0)
-    assert counted_and_listed(tree.township_a.pk) == (1, 1)
-    assert ITEM_ROLLUP.mismatches(first=date(2024, 1, 1), last=date(2026, 12, 31)) == []
 
 
 def test_in_a_sensitive_period_the_dashboard_shows_todays_daily_reports_and_the_items_since_it_began(

@@ -8,23 +8,16 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from dashboard.bulletin import bulletins_generate
-from tests.conftest import PASSWORD, Personas, Tree
-from tests.e2e.conftest import sign_in
-from tests.petitions.conftest import Cast, ItemFactory
+from tests.support.accounts import PASSWORD
+from tests.support.browser import sign_in
+from tests.support.items import Cast, ItemFactory
 
 WEEK_START = date(2026, 3, 2)
 
 
 def test_a_leader_reads_the_weekly_bulletin_and_follows_a_count_to_the_items(
-    page: Page, base_url: str, personas: Personas, tree: Tree, tmp_path: Path
+    page: Page, base_url: str, cast: Cast, tmp_path: Path
 ):
-    cast = Cast(
-        clerk=personas.clerk_a,
-        handler=personas.handler_a,
-        head=personas.section_head,
-        personas=personas,
-        tree=tree,
-    )
     factory = ItemFactory(cast)
     factory.register(received_on=date(2026, 3, 3), head_count=3)
     factory.register(received_on=date(2026, 3, 5))
@@ -49,6 +42,6 @@ def test_a_leader_reads_the_weekly_bulletin_and_follows_a_count_to_the_items(
 
     county_a.get_by_test_id("count-link").first.click()
     expect(page).to_have_url(
-        f"{base_url}/petitions/?area={tree.county_a.pk}&received_after=2026-03-02&received_before=2026-03-08"
+        f"{base_url}/petitions/?area={cast.tree.county_a.pk}&received_after=2026-03-02&received_before=2026-03-08"
     )
     expect(page.get_by_test_id("item-count")).to_have_text("共 2 件")

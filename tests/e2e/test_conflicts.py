@@ -9,11 +9,11 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from accountability.models import SupervisionOrder
-from accountability.supervision import supervision_issue
+from accountability.services.supervision import supervision_issue
 from core.choices import Role
 from core.models import User
-from tests.conftest import PASSWORD, Personas, Tree
-from tests.e2e.conftest import ARTIFACTS, sign_in
+from tests.support.accounts import PASSWORD, Personas, Tree
+from tests.support.browser import ARTIFACTS, sign_in
 
 
 def test_a_reply_saved_after_a_colleagues_is_refused_above_the_form_and_keeps_the_text(

@@ -5,22 +5,15 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from petitions.choices import Channel, Status
-from tests.conftest import PASSWORD, Personas, Tree
-from tests.e2e.conftest import ARTIFACTS, sign_in
-from tests.petitions.conftest import Cast as PetitionCast
-from tests.petitions.conftest import ItemFactory
+from tests.support.accounts import PASSWORD
+from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.items import Cast as PetitionCast
+from tests.support.items import ItemFactory
 
 
 def test_a_leader_drills_down_two_levels_and_the_list_behind_a_number_has_that_many_items(
-    page: Page, base_url: str, personas: Personas, tree: Tree
+    page: Page, base_url: str, cast: PetitionCast
 ):
-    cast = PetitionCast(
-        clerk=personas.clerk_a,
-        handler=personas.handler_a,
-        head=personas.section_head,
-        personas=personas,
-        tree=tree,
-    )
     factory = ItemFactory(cast)
     for channel in (Channel.VISIT, Channel.VISIT, Channel.PHONE):
         factory.make(Status.ACCEPTED, channel=channel)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
-from tests.e2e.conftest import sign_in
+from tests.support.accounts import PASSWORD
+from tests.support.browser import sign_in
 
 
 def test_a_clerk_picks_a_township_of_dongcheng_with_the_keyboard_and_sees_its_path_and_code(

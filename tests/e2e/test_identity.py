@@ -10,9 +10,9 @@ import time_machine
 from playwright.sync_api import Page, ViewportSize, expect
 
 from petitions.models import Item, ItemPetitioner
-from tests.conftest import PASSWORD, Personas, Tree
-from tests.e2e.conftest import ARTIFACTS, pick_searchable, sign_in, sign_out, tab_to
 from tests.e2e.test_petitions import NOW, WANG_ID, fill_person_by_keyboard, open_intake, register
+from tests.support.accounts import PASSWORD, Personas, Tree
+from tests.support.browser import ARTIFACTS, pick_searchable, sign_in, sign_out, tab_to
 
 pytestmark = pytest.mark.e2e
 

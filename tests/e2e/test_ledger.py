@@ -20,8 +20,8 @@ from ledger.choices import CaseStatus, FocusArea, ReportState, RiskLevel, Source
 from ledger.models import Finding, KeyCase, ScreeningReport
 from ledger.services.keycases import KeyCaseInput, keycase_create, progress_add
 from ledger.services.screening import screening_rounds_open
-from tests.conftest import PASSWORD, Personas, Tree
-from tests.e2e.conftest import ARTIFACTS, choose_by_arrows, pick_searchable, sign_in, sign_out, tab_to
+from tests.support.accounts import PASSWORD, Personas, Tree
+from tests.support.browser import ARTIFACTS, choose_by_arrows, pick_searchable, sign_in, sign_out, tab_to
 
 # Monday 2 March 2026, 09:00 in Beijing: a plain working day, so every date below is fixed.
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -18,8 +18,8 @@ from petitions.choices import ITEM_SUBJECT, Action, Channel, Purpose, Status
 from petitions.models import Category, Item
 from petitions.services.intake import IntakeInput, PetitionerInput, item_register
 from petitions.services.lifecycle import item_accept, item_assign
-from tests.conftest import PASSWORD, Personas, Tree
-from tests.e2e.conftest import ARTIFACTS, choose_by_arrows, pick_searchable, sign_in, sign_out, tab_to
+from tests.support.accounts import PASSWORD, Personas, Tree
+from tests.support.browser import ARTIFACTS, choose_by_arrows, pick_searchable, sign_in, sign_out, tab_to
 
 # Monday 2 March 2026, 09:00 in Beijing: a plain working day, so every date below is fixed.
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

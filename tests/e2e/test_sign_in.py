@@ -8,8 +8,8 @@ from base64 import b32encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, authenticator_for, otp_code
-from tests.e2e.conftest import enter_code, sign_in
+from tests.support.accounts import PASSWORD, authenticator_for, otp_code
+from tests.support.browser import enter_code, sign_in
 
 
 def test_a_clerk_signs_in_with_the_keyboard_and_sees_the_home_page(page: Page, base_url: str, personas):

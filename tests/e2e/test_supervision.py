@@ -7,12 +7,12 @@ from datetime import date
 from playwright.sync_api import Page, expect
 
 from accountability.models import SupervisionOrder
-from accountability.sweep import sweep
+from accountability.services.sweep import sweep
 from petitions.choices import Status
-from tests.conftest import PASSWORD, Personas, Tree
-from tests.e2e.conftest import ARTIFACTS, choose_by_arrows, pick_searchable, sign_in, sign_out, tab_to
-from tests.petitions.conftest import Cast as PetitionCast
-from tests.petitions.conftest import ItemFactory
+from tests.support.accounts import PASSWORD, Personas, Tree
+from tests.support.browser import ARTIFACTS, choose_by_arrows, pick_searchable, sign_in, sign_out, tab_to
+from tests.support.items import Cast as PetitionCast
+from tests.support.items import ItemFactory
 
 HANDLING_DUE = date(2025, 5, 6)  # accepted 2025-03-07 + 60 日 (the default walk of the petition tests)
 

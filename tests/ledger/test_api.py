@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -43,31 +42,15 @@ from ledger.services.screening import FindingInput, ReportInput, screening_repor
 from ledger.services.sensitive import sensitive_period_create
 from petitions.models import Category, Item
 from petitions.services.intake import IntakeInput, PetitionerInput, item_register
-from tests.conftest import ADMIN_PERSONAS, API_PERSONAS, inside_and_outside
-from tests.ledger.conftest import LedgerCast
+from tests.support.accounts import ADMIN_PERSONAS, API_PERSONAS, inside_and_outside
+from tests.support.helpers import SHANGHAI, has_chinese
+from tests.support.keycases import LedgerCast
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 3, 10)  # a Tuesday
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
 URL = "/api/v1/ledger/"
 CASES = URL + "key-cases/"
 ID_NUMBER = "11010519491231002X"
 PHONE = "13812345678"
-
-
-@pytest.fixture
-def today() -> Iterator[date]:
-    """Pin 'today' to TODAY, 10:00 in Beijing."""
-    with time_machine.travel(datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI), tick=False):
-        yield TODAY
-
-
-def has_chinese(messages: Any) -> bool:
-    if isinstance(messages, dict):
-        return bool(messages) and all(has_chinese(value) for value in messages.values())
-    if isinstance(messages, list):
-        return bool(messages) and all(has_chinese(value) for value in messages)
-    return bool(CHINESE.search(str(messages)))
 
 
 def fresh(case: KeyCase) -> KeyCase:

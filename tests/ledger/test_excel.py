@@ -14,7 +14,6 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -26,8 +25,9 @@ from ledger.models import KeyCase
 from ledger.services import importing
 from ledger.services.keycases import progress_add
 from petitions.services.intake import item_register
-from tests.ledger.conftest import LedgerCast, travel_to
-from tests.petitions.conftest import intake_input
+from tests.support.helpers import travel_to
+from tests.support.items import intake_input
+from tests.support.keycases import LedgerCast
 
 pytestmark = pytest.mark.django_db
 
@@ -649,15 +649,3 @@ def test_the_import_service_refuses_a_non_section_head(ledger_cast: LedgerCast, 
     with pytest.raises(DomainError) as refused:
         importing.import_run(actor=ledger_cast.handler, path=path, file_name="a.xlsx", only_valid=False)
     assert refused.value.code == "forbidden"
-
-
-# --- benchmark command ---
-
-
-def test_the_export_benchmark_prints_time_size_and_peak_memory_and_leaves_no_data():
-    out = io.StringIO()
-    call_command("ledger_export_benchmark", rows=30, stdout=out)
-    printed = out.getvalue()
-    assert "Python内存峰值(MB)" in printed
-    assert re.search(r"^30\t[\d.]+\t\d+\t[\d.]+$", printed, re.MULTILINE)
-    assert not KeyCase.objects.exists()

@@ -19,8 +19,9 @@ from core.models import Unit, User
 from dashboard.bulletin import bulletins_generate
 from dashboard.models import WeeklyBulletin
 from ledger.models import KeyCase
-from tests.conftest import Tree
-from tests.ledger.conftest import LedgerCast, travel_to
+from tests.support.accounts import Tree
+from tests.support.helpers import travel_to
+from tests.support.keycases import LedgerCast
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,9 @@ def test_every_export_writes_a_formula_like_unit_name_as_quoted_text(
 
 
 def test_every_module_that_builds_a_workbook_or_a_csv_writes_text_through_the_one_guard():
-    apps = [ROOT / name for name in ("core", "accountability", "petitions", "ledger", "dashboard")]
+    apps = [
+        ROOT / name for name in ("core", "accountability", "petitions", "ledger", "dashboard", "benchmarks")
+    ]
     builders = [
         path
         for app in apps

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -36,10 +35,10 @@ from ledger.services.keycases import (
     strike_off_request,
 )
 from petitions.services.intake import item_register
-from tests.ledger.conftest import LedgerCast, keycase_input, travel_to
-from tests.petitions.conftest import intake_input
+from tests.support.helpers import CHINESE, travel_to
+from tests.support.items import intake_input
+from tests.support.keycases import LedgerCast, keycase_input
 
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
 OPENED = date(2025, 6, 2)  # a Monday
 DUE = date(2025, 8, 1)
 

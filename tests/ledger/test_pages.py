@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -25,8 +24,9 @@ from ledger.services.keycases import KeyCaseInput, keycase_create, progress_add
 from ledger.services.screening import FindingInput, ReportInput, screening_report_file, screening_rounds_open
 from ledger.services.sensitive import sensitive_period_create
 from petitions.services.intake import item_register
-from tests.conftest import Personas, Tree, select_options
-from tests.petitions.conftest import intake_input
+from tests.support.accounts import Personas, Tree
+from tests.support.helpers import SHANGHAI, select_options
+from tests.support.items import intake_input
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ TODAY = date(2026, 3, 10)  # a Tuesday
 
 @pytest.fixture
 def frozen() -> Iterator[None]:
-    with time_machine.travel(datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+    with time_machine.travel(datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI), tick=False):
         yield
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -36,10 +35,10 @@ from ledger.services.screening import (
     screening_rounds_open,
 )
 from ledger.tasks import screening_rounds_open_task
-from tests.conftest import Tree
-from tests.ledger.conftest import LedgerCast, keycase_input, travel_to
+from tests.support.accounts import Tree
+from tests.support.helpers import CHINESE, travel_to
+from tests.support.keycases import LedgerCast, keycase_input
 
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
 WEEKLY_UNITS = {"临江市", "临江市人力资源和社会保障局", "城关区", "城关区住房和城乡建设局", "青山县"}
 
 

@@ -32,8 +32,9 @@ from ledger.services.keycases import progress_add
 from ledger.services.screening import FindingInput, ReportInput, screening_report_file, screening_rounds_open
 from ledger.services.sensitive import sensitive_period_create
 from petitions.services.intake import item_register
-from tests.ledger.conftest import LedgerCast, travel_to
-from tests.petitions.conftest import intake_input
+from tests.support.helpers import travel_to
+from tests.support.items import intake_input
+from tests.support.keycases import LedgerCast
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -27,10 +26,10 @@ from ledger.services.sensitive import (
     sensitive_period_end,
 )
 from ledger.tasks import daily_reports_open_task
-from tests.conftest import Tree
-from tests.ledger.conftest import LedgerCast, travel_to
+from tests.support.accounts import Tree
+from tests.support.helpers import CHINESE, travel_to
+from tests.support.keycases import LedgerCast
 
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
 BEFORE = date(2025, 9, 28)
 START, END = date(2025, 10, 1), date(2025, 10, 7)
 COUNTY_A_UNITS = {"城关区", "城关区住房和城乡建设局", "东门街道"}

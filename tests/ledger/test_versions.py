@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from html import unescape
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -25,9 +24,10 @@ from ledger.services.screening import (
 )
 from ledger.services.sensitive import daily_report_file, sensitive_period_create, sensitive_period_end
 from petitions.services.intake import item_register
-from tests.conftest import Personas, Tree
 from tests.ledger.test_pages import _case_post, case_input
-from tests.petitions.conftest import intake_input
+from tests.support.accounts import Personas, Tree
+from tests.support.helpers import SHANGHAI
+from tests.support.items import intake_input
 from tests.versioning import bumped, in_form_error, nothing_written
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ STALE_DAILY = "该日报已被他人修改，请刷新页面后重试。"
 
 @pytest.fixture(autouse=True)
 def frozen() -> Iterator[None]:
-    with time_machine.travel(datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+    with time_machine.travel(datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI), tick=False):
         yield
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
@@ -23,12 +21,12 @@ from core.models import Unit, User
 from core.selectors import calendar_snapshot
 from core.workcalendar import compute_due_date
 from petitions.choices import (
-    ACCEPTANCE,
+    ACCEPTANCE_CLOCK,
     ITEM_SUBJECT,
     OBJECTION,
-    RECHECK,
+    RECHECK_CLOCK,
     RECHECK_WINDOW,
-    REVIEW,
+    REVIEW_CLOCK,
     ROUTING,
     AttachmentKind,
     Status,
@@ -36,23 +34,15 @@ from petitions.choices import (
 from petitions.models import Attachment, Category, ExtensionRequest, Item
 from petitions.services import lifecycle
 from petitions.services.intake import IntakeInput, PetitionerInput, item_register
-from tests.conftest import ADMIN_PERSONAS, API_PERSONAS
+from tests.support.accounts import ADMIN_PERSONAS, API_PERSONAS
+from tests.support.helpers import has_chinese
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 2, 10)  # a Tuesday before 春节 2026 (02-15..02-23)
 ID_NUMBER = "11010519491231002X"
 PHONE = "13812345678"
 ADDRESS = "东门街道幸福路12号3单元501室"
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 URL = "/api/v1/petitions/"
-
-
-@pytest.fixture
-def today() -> Iterator[date]:
-    """Pin 'today' to TODAY, 10:00 in Beijing."""
-    with time_machine.travel(datetime(2026, 2, 10, 10, 0, tzinfo=SHANGHAI), tick=False):
-        yield TODAY
 
 
 @pytest.fixture
@@ -88,10 +78,6 @@ def deadline(item: Item, kind: str, *, status: str | None = DeadlineStatus.OPEN)
     if status is not None:
         rows = rows.filter(status=status)
     return rows.order_by("-id").first()  # type: ignore[return-value]
-
-
-def has_chinese(messages: list[str]) -> bool:
-    return bool(messages) and all(CHINESE.search(message) for message in messages)
 
 
 # --- registration -------------------------------------------------------------------------------------------
@@ -257,12 +243,12 @@ def test_detail_masks_personal_data_and_lists_the_clocks(personas, api_for, cate
     for secret in (ID_NUMBER, PHONE, ADDRESS):
         assert secret not in raw
     clocks = {row["kind"]: row for row in body["deadlines"]}
-    assert set(clocks) == {ROUTING, ACCEPTANCE, OBJECTION}
+    assert set(clocks) == {ROUTING, ACCEPTANCE_CLOCK, OBJECTION}
     for row in clocks.values():
         assert {"kind", "starts_on", "due_on", "status", "provisional"} <= set(row)
     assert clocks[ROUTING]["status"] == DeadlineStatus.MET_ON_TIME
     # 15 日 from 2025-09-26 ends on Saturday 2025-10-11, a 调休 working day: no roll-forward.
-    acceptance = clocks[ACCEPTANCE]
+    acceptance = clocks[ACCEPTANCE_CLOCK]
     assert (acceptance["starts_on"], acceptance["due_on"]) == ("2025-09-26", "2025-10-11")
     assert (acceptance["status"], acceptance["provisional"]) == (DeadlineStatus.OPEN, False)
     # 5 工作日 from 2025-09-26: 09-28 (调休 Sunday), 09-29, 09-30, 10-09, 10-10.
@@ -406,15 +392,15 @@ def item_ready_for(action: str, personas: Any, category: Category, on: date) -> 
 RECORDED_DATE: dict[str, Callable[[Item], date | None]] = {
     "assign": lambda item: item.assigned_on,
     "accept": lambda item: item.accepted_on,
-    "reject": lambda item: deadline(item, ACCEPTANCE, status=None).met_on,
+    "reject": lambda item: deadline(item, ACCEPTANCE_CLOCK, status=None).met_on,
     "object": lambda item: deadline(item, ROUTING).starts_on,
     "request-extension": lambda item: item.extension_requests.get().requested_on,
     "extend": lambda item: DeadlineExtension.objects.get(deadline__subject_id=item.pk).approved_on,
     "reply": lambda item: item.replied_on,
     "evaluate": lambda item: item.evaluated_on,
-    "request-review": lambda item: deadline(item, REVIEW).starts_on,
+    "request-review": lambda item: deadline(item, REVIEW_CLOCK).starts_on,
     "review-decision": lambda item: deadline(item, RECHECK_WINDOW).starts_on,
-    "request-recheck": lambda item: deadline(item, RECHECK).starts_on,
+    "request-recheck": lambda item: deadline(item, RECHECK_CLOCK).starts_on,
     "hearing-start": lambda item: DeadlinePause.objects.get(deadline__subject_id=item.pk).started_on,
     "hearing-end": lambda item: DeadlinePause.objects.get(deadline__subject_id=item.pk).ended_on,
     "recheck-decision": lambda item: item.closed_on,

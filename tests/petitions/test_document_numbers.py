@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from petitions.choices import DocumentKind
 from petitions.models import DocumentCounter
 from petitions.services.documents import _next_number
-from tests.conftest import Tree
+from tests.support.accounts import Tree
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,8 +12,8 @@ from core.models import AuditEvent, User
 from petitions.models import Item, ItemPetitioner, Petitioner
 from petitions.petitioner_file import person_file, person_latest_particulars
 from petitions.services.intake import PetitionerInput, item_register
-from tests.conftest import Personas, Tree
-from tests.petitions.conftest import DEFAULT_ID_NUMBER, intake_input
+from tests.support.accounts import Personas, Tree
+from tests.support.items import DEFAULT_ID_NUMBER, intake_input
 
 pytestmark = pytest.mark.django_db
 

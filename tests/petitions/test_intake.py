@@ -36,8 +36,9 @@ from petitions.services.intake import (
     item_number_sequence,
     item_register,
 )
-from tests.conftest import Personas, Tree, select_options
-from tests.petitions.conftest import DEFAULT_ID_NUMBER, intake_input
+from tests.support.accounts import Personas, Tree
+from tests.support.helpers import select_options
+from tests.support.items import DEFAULT_ID_NUMBER, intake_input
 
 pytestmark = pytest.mark.django_db
 

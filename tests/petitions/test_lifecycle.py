@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,13 +17,13 @@ from core.choices import Role
 from core.errors import ConflictError, DomainError
 from core.models import AuditEvent, Unit
 from petitions.choices import (
-    ACCEPTANCE,
+    ACCEPTANCE_CLOCK,
     HANDLING,
     ITEM_SUBJECT,
     OBJECTION,
-    RECHECK,
+    RECHECK_CLOCK,
     RECHECK_WINDOW,
-    REVIEW,
+    REVIEW_CLOCK,
     REVIEW_WINDOW,
     ROUTING,
     STATUTORY_CHANNEL,
@@ -45,9 +44,9 @@ from petitions.services import lifecycle
 from petitions.services.documents import document_deliver
 from petitions.services.windows import items_close_lapsed_windows
 from petitions.tasks import close_lapsed_windows_task
-from tests.petitions.conftest import Cast, ItemFactory, Schedule
+from tests.support.helpers import SHANGHAI
+from tests.support.items import Cast, ItemFactory, Schedule
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPINION = "经调查核实，依据有关规定作出如下处理。"
 
 
@@ -124,6 +123,9 @@ PERFORM: dict[str, Perform] = {
     ),
     Action.REPLY: lambda c, i, on: lifecycle.item_reply(
         actor=c.handler, item_id=i.pk, on=on, outcome=Outcome.SUPPORTED, opinion=OPINION
+    ),
+    Action.REWORK: lambda c, i, on: lifecycle.item_rework(
+        actor=c.handling_head(), item_id=i.pk, on=on, reason="处理意见依据不足，请补充调查后重新答复。"
     ),
     Action.EVALUATE: lambda c, i, on: lifecycle.item_evaluate(
         actor=c.clerk, item_id=i.pk, on=on, satisfaction=Satisfaction.SATISFIED
@@ -244,8 +246,8 @@ def test_the_whole_life_cycle_meets_each_clock_opens_the_next_and_issues_each_do
         actor=cast.clerk, item_id=item.pk, unit_id=cast.tree.county_a_department.pk, on=date(2025, 7, 30)
     )
     assert deadline(item, ROUTING).status == DeadlineStatus.MET_ON_TIME
-    assert open_kinds(item) == {ACCEPTANCE, OBJECTION}
-    assert deadline(item, ACCEPTANCE).due_on == date(2025, 8, 14)
+    assert open_kinds(item) == {ACCEPTANCE_CLOCK, OBJECTION}
+    assert deadline(item, ACCEPTANCE_CLOCK).due_on == date(2025, 8, 14)
     # 5 工作日 from Wed 07-30: 07-31, 08-01, 08-04, 08-05, 08-06.
     assert deadline(item, OBJECTION).due_on == date(2025, 8, 6)
 
@@ -253,7 +255,7 @@ def test_the_whole_life_cycle_meets_each_clock_opens_the_next_and_issues_each_do
     lifecycle.item_accept(actor=cast.handler, item_id=item.pk, on=date(2025, 8, 2))
     item.refresh_from_db()
     assert (item.status, item.route, item.handler) == (Status.ACCEPTED, Route.ORDINARY, cast.handler)
-    assert deadline(item, ACCEPTANCE).status == DeadlineStatus.MET_ON_TIME
+    assert deadline(item, ACCEPTANCE_CLOCK).status == DeadlineStatus.MET_ON_TIME
     assert deadline(item, OBJECTION).status == DeadlineStatus.CANCELLED
     handling = deadline(item, HANDLING)
     assert (handling.nominal_on, handling.due_on) == (date(2025, 10, 1), date(2025, 10, 9))
@@ -289,7 +291,7 @@ def test_the_whole_life_cycle_meets_each_clock_opens_the_next_and_issues_each_do
     item.refresh_from_db()
     assert (item.status, item.review_unit) == (Status.REVIEW, cast.tree.county_a)
     assert deadline(item, REVIEW_WINDOW).status == DeadlineStatus.MET_ON_TIME
-    assert deadline(item, REVIEW).due_on == date(2025, 12, 10)
+    assert deadline(item, REVIEW_CLOCK).due_on == date(2025, 12, 10)
 
     lifecycle.item_review_decision(
         actor=cast.clerk,
@@ -298,19 +300,19 @@ def test_the_whole_life_cycle_meets_each_clock_opens_the_next_and_issues_each_do
         decision=ReviewDecision.UPHELD,
         opinion=OPINION,
     )
-    assert deadline(item, REVIEW).status == DeadlineStatus.MET_ON_TIME
+    assert deadline(item, REVIEW_CLOCK).status == DeadlineStatus.MET_ON_TIME
     assert deadline(item, RECHECK_WINDOW).due_on == date(2025, 12, 31)
 
     lifecycle.item_request_recheck(actor=cast.head, item_id=item.pk, on=date(2025, 12, 15))
     item.refresh_from_db()
     assert (item.status, item.recheck_unit) == (Status.RECHECK, cast.tree.city)
-    assert deadline(item, RECHECK).due_on == date(2026, 1, 14)
+    assert deadline(item, RECHECK_CLOCK).due_on == date(2026, 1, 14)
 
     lifecycle.item_hearing(actor=cast.head, item_id=item.pk, on=date(2025, 12, 20), starting=True)
-    assert deadline(item, RECHECK).paused_since == date(2025, 12, 20)
+    assert deadline(item, RECHECK_CLOCK).paused_since == date(2025, 12, 20)
     lifecycle.item_hearing(actor=cast.head, item_id=item.pk, on=date(2025, 12, 25), starting=False)
     # Five hearing days do not count: 2026-01-14 + 5 = 2026-01-19 (Mon).
-    recheck = deadline(item, RECHECK)
+    recheck = deadline(item, RECHECK_CLOCK)
     assert (recheck.paused_days, recheck.due_on) == (5, date(2026, 1, 19))
 
     lifecycle.item_recheck_decision(
@@ -326,7 +328,7 @@ def test_the_whole_life_cycle_meets_each_clock_opens_the_next_and_issues_each_do
         CloseReason.RECHECKED,
         date(2026, 1, 10),
     )
-    assert deadline(item, RECHECK).status == DeadlineStatus.MET_ON_TIME
+    assert deadline(item, RECHECK_CLOCK).status == DeadlineStatus.MET_ON_TIME
     assert open_kinds(item) == set()
 
     kinds = list(Document.objects.filter(item=item).order_by("id").values_list("kind", flat=True))
@@ -400,7 +402,7 @@ def test_refusal_names_the_statutory_channel_in_the_non_acceptance_notice(
     notice = Document.objects.get(item=item)
     assert notice.kind == DocumentKind.NON_ACCEPTANCE
     assert notice.body["channel"] == "请依法向有管辖权的仲裁机构申请仲裁。"
-    assert deadline(item, ACCEPTANCE).status == DeadlineStatus.MET_ON_TIME
+    assert deadline(item, ACCEPTANCE_CLOCK).status == DeadlineStatus.MET_ON_TIME
     assert deadline(item, OBJECTION).status == DeadlineStatus.CANCELLED
     assert open_kinds(item) == set()
 
@@ -445,7 +447,7 @@ def test_an_objection_within_five_working_days_returns_the_item_to_routing(
     item.refresh_from_db()
     assert (item.status, item.responsible_unit, item.assigned_on) == (Status.REGISTERED, None, None)
     assert deadline(item, OBJECTION).status == DeadlineStatus.MET_ON_TIME
-    assert deadline(item, ACCEPTANCE).status == DeadlineStatus.CANCELLED
+    assert deadline(item, ACCEPTANCE_CLOCK).status == DeadlineStatus.CANCELLED
     routing = deadline(item, ROUTING, status=DeadlineStatus.OPEN)
     assert (routing.starts_on, routing.due_on) == (date(2025, 3, 12), date(2025, 3, 27))
     assert "不属本单位职责" in ItemEvent.objects.filter(item=item).latest("id").note

@@ -15,7 +15,7 @@ from accountability.selectors import DeadlineView
 from core.models import Unit
 from core.workcalendar import CalendarSnapshot
 from petitions.choices import Channel, Marker, Status
-from petitions.list_rows import item_rows_html
+from petitions.item_list.rows import item_rows_html
 from petitions.models import Category, Item
 
 TODAY = date(2026, 3, 12)

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,12 +21,13 @@ from core.models import Unit, User
 from petitions.choices import ITEM_SUBJECT, ROUTING, Channel, Marker, Purpose
 from petitions.filters import ItemFilter
 from petitions.models import Category, Item
-from petitions.obligation_dates import obligation_dates_rebuild
+from petitions.projections.obligation_dates import obligation_dates_rebuild
 from petitions.selectors import item_list_for_user
 from petitions.services import lifecycle
 from petitions.services.intake import PetitionerInput, item_register
-from tests.conftest import Personas, Tree, select_options
-from tests.petitions.conftest import intake_input
+from tests.support.accounts import Personas, Tree
+from tests.support.helpers import SHANGHAI, select_options
+from tests.support.items import intake_input
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ TODAY = date(2026, 3, 10)  # a Tuesday, two weeks after 春节 2026 (02-15..02-2
 @pytest.fixture
 def frozen() -> Iterator[None]:
     """Every list test runs on 2026-03-10 at 10:00 Beijing time."""
-    moment = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    moment = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
     with time_machine.travel(moment, tick=False):
         yield
 

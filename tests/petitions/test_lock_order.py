@@ -11,11 +11,11 @@ from django.db import connection, transaction
 
 from accountability.choices import DeadlineChangeCause, DeadlineStatus
 from accountability.models import Deadline, DeadlineRule
-from accountability.services import deadlines_recompute
-from petitions.choices import ACCEPTANCE, Status
+from accountability.services.deadlines import deadlines_recompute
+from petitions.choices import ACCEPTANCE_CLOCK, Status
 from petitions.models import Item
 from petitions.services import lifecycle
-from tests.petitions.conftest import SCHEDULE, Cast, ItemFactory
+from tests.support.items import SCHEDULE, Cast, ItemFactory
 
 
 def _wait_until_a_backend_waits_on_a_lock(timeout: float = 10.0) -> None:
@@ -52,9 +52,9 @@ def test_a_recompute_waits_for_a_step_holding_the_item_and_neither_is_aborted(
     transactional_db, item_factory: ItemFactory, cast: Cast
 ):
     item = item_factory.make(Status.ASSIGNED)
-    clock = Deadline.objects.get(subject_id=item.pk, rule_id=ACCEPTANCE, status=DeadlineStatus.OPEN)
+    clock = Deadline.objects.get(subject_id=item.pk, rule_id=ACCEPTANCE_CLOCK, status=DeadlineStatus.OPEN)
     # A shorter acceptance period moves the clock's due date, so the recompute writes the item's date too.
-    DeadlineRule.objects.filter(kind=ACCEPTANCE).update(days=10)
+    DeadlineRule.objects.filter(kind=ACCEPTANCE_CLOCK).update(days=10)
     item_is_locked, recompute_is_waiting = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
@@ -68,7 +68,7 @@ def test_a_recompute_waits_for_a_step_holding_the_item_and_neither_is_aborted(
 
     def recompute() -> None:
         item_is_locked.wait(10)
-        deadlines_recompute(cause=DeadlineChangeCause.RECOMPUTED_RULE, actor=None, kind=ACCEPTANCE)
+        deadlines_recompute(cause=DeadlineChangeCause.RECOMPUTED_RULE, actor=None, kind=ACCEPTANCE_CLOCK)
 
     step = _in_thread(handler_step, errors)
     batch = _in_thread(recompute, errors)

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from core.auditchain import audit_chain_verify
+from core.audit.chain import audit_chain_verify
 from core.models import AuditEvent
 from petitions.models import ItemPetitioner
 

@@ -16,8 +16,8 @@ from core.pii import mask_address, mask_id_number, mask_phone
 from petitions.choices import Status
 from petitions.models import Item, Petitioner
 from petitions.services.intake import PetitionerInput, item_register
-from tests.conftest import Personas
-from tests.petitions.conftest import DEFAULT_ID_NUMBER, ItemFactory, intake_input
+from tests.support.accounts import Personas
+from tests.support.items import DEFAULT_ID_NUMBER, ItemFactory, intake_input
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.test import Client
 from petitions.choices import Status
 from petitions.models import Item
 from petitions.services.intake import PetitionerInput
-from tests.petitions.conftest import DEFAULT_ID_NUMBER, ItemFactory
+from tests.support.items import DEFAULT_ID_NUMBER, ItemFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from petitions.choices import Status
-from tests.petitions.conftest import ItemFactory
+from tests.support.items import ItemFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

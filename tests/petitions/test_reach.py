@@ -19,10 +19,10 @@ from core.models import Unit, User
 from core.services.units import unit_move
 from petitions.choices import Channel, Status
 from petitions.models import Item, ItemReach
-from petitions.reach import item_reach_rebuild
+from petitions.projections.reach import item_reach_rebuild
 from petitions.selectors import item_reach_for_user
-from tests.conftest import Personas, Tree
-from tests.petitions.conftest import ItemFactory
+from tests.support.accounts import Personas, Tree
+from tests.support.items import ItemFactory
 
 
 def _reached(unit: Unit) -> set[int]:

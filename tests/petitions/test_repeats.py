@@ -17,8 +17,8 @@ from petitions.choices import ITEM_SUBJECT, CloseReason, Status
 from petitions.models import Category, Item, ItemEvent
 from petitions.services import lifecycle
 from petitions.services.intake import PetitionerInput, item_register
-from tests.conftest import Personas
-from tests.petitions.conftest import DEFAULT_ID_NUMBER, ItemFactory, intake_input
+from tests.support.accounts import Personas
+from tests.support.items import DEFAULT_ID_NUMBER, ItemFactory, intake_input
 
 pytestmark = pytest.mark.django_db
 

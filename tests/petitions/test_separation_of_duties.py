@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.models import AuditEvent
-from tests.petitions.conftest import DEFAULT_ID_NUMBER
+from tests.support.items import DEFAULT_ID_NUMBER
 
 ADMINS = ["system_admin", "security_admin", "audit_admin"]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,13 +17,13 @@ from accountability.choices import DeadlineStatus
 from accountability.models import Deadline, DeadlineExtension
 from core.errors import DomainError
 from petitions.choices import (
-    ACCEPTANCE,
+    ACCEPTANCE_CLOCK,
     HANDLING,
     ITEM_SUBJECT,
     OBJECTION,
-    RECHECK,
+    RECHECK_CLOCK,
     RECHECK_WINDOW,
-    REVIEW,
+    REVIEW_CLOCK,
     REVIEW_WINDOW,
     ROUTING,
     CloseReason,
@@ -41,11 +40,10 @@ from petitions.services import lifecycle
 from petitions.services.documents import document_deliver
 from petitions.services.intake import item_register
 from petitions.services.windows import items_close_lapsed_windows
-from tests.petitions.conftest import Cast, intake_input
+from tests.support.helpers import SHANGHAI
+from tests.support.items import Cast, intake_input
 
 pytestmark = pytest.mark.django_db
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +143,7 @@ def test_assigning_on_time_meets_routing_and_starts_acceptance_and_the_objection
     assign(cast, item, date(2025, 9, 26))
 
     assert clock(item, ROUTING).status == DeadlineStatus.MET_ON_TIME
-    acceptance, objection = clock(item, ACCEPTANCE), clock(item, OBJECTION)
+    acceptance, objection = clock(item, ACCEPTANCE_CLOCK), clock(item, OBJECTION)
     assert acceptance.unit == objection.unit == cast.tree.county_a_department
     # 09-26 + 15 = Saturday 10-11, the make-up working day after 国庆: kept.
     assert acceptance.due_on == date(2025, 10, 11)
@@ -162,7 +160,7 @@ def test_assigning_after_the_rolled_routing_day_is_late_and_the_make_up_saturday
     routing = clock(item, ROUTING)
     assert (routing.status, routing.met_on) == (DeadlineStatus.MET_LATE, date(2025, 10, 10))
     # 10-10 + 15 = Saturday 10-25, an ordinary weekend: rolls to Monday 10-27.
-    assert clock(item, ACCEPTANCE).due_on == date(2025, 10, 27)
+    assert clock(item, ACCEPTANCE_CLOCK).due_on == date(2025, 10, 27)
     # Sat 10-11 (make-up), 10-13, 10-14, 10-15, 10-16.
     assert clock(item, OBJECTION).due_on == date(2025, 10, 16)
 
@@ -179,7 +177,7 @@ def test_an_objection_on_the_fifth_working_day_after_national_day_returns_the_it
     assert item.status == Status.REGISTERED
     assert item.responsible_unit is None
     assert clock(item, OBJECTION).status == DeadlineStatus.MET_ON_TIME
-    assert clock(item, ACCEPTANCE).status == DeadlineStatus.CANCELLED
+    assert clock(item, ACCEPTANCE_CLOCK).status == DeadlineStatus.CANCELLED
     routing = clock(item, ROUTING)
     assert routing.status == DeadlineStatus.OPEN
     assert routing.starts_on == date(2025, 10, 10)
@@ -226,7 +224,7 @@ def test_handling_runs_60_days_from_acceptance_and_the_extension_makes_it_90_fro
     )
 
     handling = clock(item, HANDLING)
-    assert clock(item, ACCEPTANCE).status == DeadlineStatus.MET_ON_TIME
+    assert clock(item, ACCEPTANCE_CLOCK).status == DeadlineStatus.MET_ON_TIME
     assert clock(item, OBJECTION).status == DeadlineStatus.CANCELLED
     assert handling.starts_on == accept_on
     assert (handling.nominal_on, handling.due_on) == (nominal_on, due_on)
@@ -288,7 +286,7 @@ def test_an_item_routed_into_litigation_gets_no_60_day_handling_clock(cast):
     lifecycle.item_reject(actor=cast.handler, item_id=item.pk, on=date(2025, 9, 29), route=Route.LITIGATION)
 
     assert fresh(item).status == Status.NOT_ACCEPTED
-    assert clock(item, ACCEPTANCE).status == DeadlineStatus.MET_ON_TIME
+    assert clock(item, ACCEPTANCE_CLOCK).status == DeadlineStatus.MET_ON_TIME
     assert not Deadline.objects.filter(subject_id=item.pk, rule_id=HANDLING).exists()
     assert not Deadline.objects.filter(subject_id=item.pk, status=DeadlineStatus.OPEN).exists()
 
@@ -319,27 +317,27 @@ def test_review_and_recheck_clocks_from_delivery_through_spring_festival_with_th
 
     lifecycle.item_request_review(actor=cast.clerk, item_id=item.pk, on=date(2026, 1, 24))
     assert clock(item, REVIEW_WINDOW).status == DeadlineStatus.MET_ON_TIME
-    review = clock(item, REVIEW)
+    review = clock(item, REVIEW_CLOCK)
     # Request on Saturday 01-24: + 30 = Monday 02-23, the last day of 春节 → 02-24.
     assert (review.nominal_on, review.due_on) == (date(2026, 2, 23), date(2026, 2, 24))
     assert review.unit == cast.tree.county_a
 
     review_letter = review_decision(cast, item, date(2026, 2, 24))
-    assert clock(item, REVIEW).status == DeadlineStatus.MET_ON_TIME
+    assert clock(item, REVIEW_CLOCK).status == DeadlineStatus.MET_ON_TIME
     assert clock(item, RECHECK_WINDOW).due_on == date(2026, 3, 26)  # 02-24 + 30, a Thursday
     deliver(cast, review_letter, date(2026, 2, 26))
     # Received 02-26: + 30 = Saturday 03-28, an ordinary weekend → Monday 03-30.
     assert clock(item, RECHECK_WINDOW).due_on == date(2026, 3, 30)
 
     lifecycle.item_request_recheck(actor=cast.head, item_id=item.pk, on=date(2026, 3, 30))
-    recheck = clock(item, RECHECK)
+    recheck = clock(item, RECHECK_CLOCK)
     assert clock(item, RECHECK_WINDOW).status == DeadlineStatus.MET_ON_TIME
     assert recheck.due_on == date(2026, 4, 29)  # 03-30 + 30, a Wednesday
     assert recheck.unit == cast.tree.city
 
     lifecycle.item_hearing(actor=cast.head, item_id=item.pk, on=date(2026, 4, 10), starting=True, note="听证")
     lifecycle.item_hearing(actor=cast.head, item_id=item.pk, on=date(2026, 4, 12), starting=False)
-    recheck = clock(item, RECHECK)
+    recheck = clock(item, RECHECK_CLOCK)
     # Two hearing days do not count: 32 日 = Friday 05-01, 劳动节 rest to 05-05 → Wednesday 05-06.
     assert recheck.paused_days == 2
     assert (recheck.nominal_on, recheck.due_on) == (date(2026, 5, 1), date(2026, 5, 6))
@@ -357,7 +355,7 @@ def test_review_and_recheck_clocks_from_delivery_through_spring_festival_with_th
         CloseReason.RECHECKED,
         date(2026, 5, 6),
     )
-    assert clock(item, RECHECK).status == DeadlineStatus.MET_ON_TIME
+    assert clock(item, RECHECK_CLOCK).status == DeadlineStatus.MET_ON_TIME
     assert not Deadline.objects.filter(subject_id=item.pk, status=DeadlineStatus.OPEN).exists()
 
 
@@ -365,7 +363,7 @@ def test_a_recheck_decided_after_30_days_without_a_hearing_is_late(cast):
     item = reviewed(cast)  # recheck window ends 03-26
     lifecycle.item_request_recheck(actor=cast.head, item_id=item.pk, on=date(2026, 3, 26))
     # 03-26 + 30 = Saturday 04-25 → Monday 04-27.
-    assert (clock(item, RECHECK).nominal_on, clock(item, RECHECK).due_on) == (
+    assert (clock(item, RECHECK_CLOCK).nominal_on, clock(item, RECHECK_CLOCK).due_on) == (
         date(2026, 4, 25),
         date(2026, 4, 27),
     )
@@ -378,7 +376,7 @@ def test_a_recheck_decided_after_30_days_without_a_hearing_is_late(cast):
         opinion="予以维持。",
     )
 
-    recheck = clock(item, RECHECK)
+    recheck = clock(item, RECHECK_CLOCK)
     assert (recheck.status, recheck.met_on) == (DeadlineStatus.MET_LATE, date(2026, 4, 28))
 
 
@@ -405,7 +403,7 @@ def test_a_recheck_cannot_be_decided_while_the_hearing_runs_and_the_hearing_time
         opinion="经听证，变更复查意见。",
     )
 
-    recheck = clock(item, RECHECK)
+    recheck = clock(item, RECHECK_CLOCK)
     # 04-20..05-08 (18 日) was hearing time: 48 日 from 03-26 = Wednesday 05-13; decided 05-08, on time.
     assert (recheck.paused_days, recheck.due_on) == (18, date(2026, 5, 13))
     assert recheck.status == DeadlineStatus.MET_ON_TIME

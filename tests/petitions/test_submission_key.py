@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from core.models import User
 from petitions.models import Item
-from tests.conftest import Personas
-from tests.petitions.conftest import DEFAULT_ID_NUMBER, SCHEDULE
+from tests.support.accounts import Personas
+from tests.support.items import DEFAULT_ID_NUMBER, SCHEDULE
 
 BODY = {
     "channel": "visit",

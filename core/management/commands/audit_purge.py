@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.audit.purge import audit_purge
 from core.errors import DomainError
-from core.services.audit import audit_purge
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from core.auditchain import audit_chain_verify
+from core.audit.chain import audit_chain_verify
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Accountability writes: deadlines, supervision orders, the overdue sweep and the notification outbox."""

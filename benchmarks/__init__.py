@@ -1,0 +1,1 @@
+"""Benchmark and fault harnesses: seeding at scale, server process control and the measuring commands."""

@@ -1,0 +1,1 @@
+"""The audit log: writing rows, checking the hash chain, sign-in rows and purging past retention."""

@@ -1,0 +1,1 @@
+"""Test support: plain helpers, and the fixture plugins the root conftest registers once."""
