@@ -18,11 +18,13 @@ class AccountabilityConfig(AppConfig):
 
         from accountability.measures import measure_register, supervision_measures
         from accountability.navigation import inbox_link, register_entries
+        from accountability.queues import register_queues
         from accountability.rollup import CLOCK_ROLLUP
         from core.banners import header_link_register
         from core.rollups import rollup_register
 
         rollup_register("clocks", CLOCK_ROLLUP)
         register_entries()
+        register_queues()
         header_link_register("accountability.inbox", inbox_link)
         measure_register("accountability.supervision", supervision_measures, order=900)

@@ -19,8 +19,14 @@ class LedgerConfig(AppConfig):
         from accountability.subjects import subject_register
         from ledger.choices import DAILY_SUBJECT, KEYCASE_SUBJECT, SCREENING_SUBJECT
         from ledger.navigation import register_entries
+        from ledger.queues import register_queues
 
         register_entries()
+        register_queues()
+        from ledger.file_sections import keycase_file_section
+        from petitions.file_sections import file_section_register
+
+        file_section_register("ledger.key_cases", keycase_file_section)
         subject_register(KEYCASE_SUBJECT, "重点信访问题", lambda pk: reverse("ledger:case_detail", args=[pk]))
         subject_register(SCREENING_SUBJECT, "排查报告", lambda pk: reverse("ledger:report_file", args=[pk]))
         subject_register(DAILY_SUBJECT, "敏感时期日报", lambda pk: reverse("ledger:daily_file", args=[pk]))

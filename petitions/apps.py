@@ -23,6 +23,7 @@ class PetitionsConfig(AppConfig):
             REPLY_MONTH_ROLLUP,
             REPLY_ROLLUP,
         )
+        from petitions.queues import register_queues
 
         rollup_register("items", ITEM_ROLLUP)
         rollup_register("replies", REPLY_ROLLUP)
@@ -30,4 +31,5 @@ class PetitionsConfig(AppConfig):
         rollup_register("reply_months", REPLY_MONTH_ROLLUP)
         register_entries()
         register_measures()
+        register_queues()
         subject_register(ITEM_SUBJECT, "信访事项", lambda pk: reverse("petitions:item_detail", args=[pk]))

@@ -22,7 +22,7 @@ from petitions.choices import (
     Satisfaction,
     Status,
 )
-from petitions.models import Category, Item
+from petitions.models import Category, Item, ItemPetitioner
 from petitions.services import lifecycle
 from petitions.services.intake import IntakeInput, PetitionerInput, item_register
 from petitions.services.particulars import Correction, item_petitioner_correct
@@ -259,6 +259,32 @@ def _advance(
     )
 
 
+def _come_back_again(clerk: User, original: Item, returning: ItemPetitioner, on: date) -> None:
+    """The same person about the same matter once more (a third item), without drawing from the demo's rng."""
+    item_register(
+        actor=clerk,
+        data=IntakeInput(
+            channel=Channel.VISIT,
+            purpose=original.purpose,
+            category_id=original.category_id,
+            received_on=on,
+            registered_on=on,
+            summary=original.summary,
+            demand=original.demand,
+            petitioners=[
+                PetitionerInput(
+                    name=returning.name,
+                    id_number=returning.id_number,
+                    phone=returning.phone,
+                    division_code=returning.address_division_id or "",
+                    address_detail=returning.address_detail,
+                )
+            ],
+            original_id=original.pk,
+        ),
+    )
+
+
 def _same_person_at_two_counties(rng: random.Random, people: dict[str, User], today: date) -> None:
     """A 城关区 petitioner who also went to 青山县's window with a new phone, and a typo corrected there: each item
     keeps what was said at its own window, and 城关区 never sees 青山县's record (nor the other way round)."""
@@ -375,7 +401,9 @@ def seed_demo(stdout: Any) -> None:
             item = item_register(actor=clerk, data=data)
             _advance(item, rng, people, units, today)
         created.append(item)
-    # A few repeats: the same people coming back about the same matter.
+    # A few repeats: the same people coming back about the same matter (the first few a third time, so the
+    # 重信重访 register has rows with its default of 3 items).
+    third_visits = 0
     for original in rng.sample(created, 12):
         original.refresh_from_db()
         returning = original.item_petitioners.first()
@@ -405,6 +433,9 @@ def seed_demo(stdout: Any) -> None:
                 original_id=original.pk,
             ),
         )
+        if third_visits < 4:
+            third_visits += 1
+            _come_back_again(clerk, original, returning, min(today, again + timedelta(days=20)))
     _same_person_at_two_counties(rng, people, today)
     _sent_back_for_rework(people, today)
     closed = items_close_lapsed_windows(today=today)

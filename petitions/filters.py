@@ -1,5 +1,6 @@
 """One FilterSet for the item list page and the API: status, channel, category, unit subtree, dates, markers,
-overdue, due within N days, and text search over summary and demand (pg_trgm index)."""
+overdue, due within N days, and search by item number or content words (`q`) or, from the page's search box, by a
+term kept in the session (`s`: names, ID numbers and phones never travel in the address; petitions/search.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,9 +24,17 @@ from petitions.choices import Channel, Marker, Purpose, Status
 from petitions.item_list.reach_ids import order_with_tie_break
 from petitions.models import Category, Item
 from petitions.projections.counting_unit import CountsFor
+from petitions.search import TERM_MAX, items_matching, looks_like_id_or_phone
 from petitions.selectors import category_choices, open_obligation_exists, subtree_unit_ids
+from petitions.services.search import SESSION_KEY
 
 NUMBER = re.compile(r"^XF\d{4}-\d{6}$", re.IGNORECASE)
+
+
+def no_personal_data(value: str) -> None:
+    """An ID number or phone must not travel in an address: such a term is refused before it is searched."""
+    if looks_like_id_or_phone(value):
+        raise ValidationError(_("身份证号、电话请在列表的搜索框中查询，不要放在网址里。"))
 
 
 def _visible_units(request: HttpRequest | None) -> QuerySet[Unit]:
@@ -39,7 +49,15 @@ def _categories(request: HttpRequest | None) -> QuerySet[Category]:
 class ItemFilter(django_filters.FilterSet):
     """Filters and sorting shared by the clerk and handler lists and GET /api/v1/petitions/."""
 
-    q = django_filters.CharFilter(method="filter_text", label=_("搜索（编号、概况、诉求）"))
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label=_("搜索（编号、概况、诉求）"),
+        max_length=TERM_MAX,
+        validators=[no_personal_data],
+    )
+    s = django_filters.CharFilter(
+        method="filter_kept_term", label=_("搜索键（列表页搜索框）"), max_length=64, widget=forms.HiddenInput
+    )
     # Columns of the row itself: no join can repeat a row, so no SELECT DISTINCT over every column.
     status = django_filters.MultipleChoiceFilter(
         choices=Status.choices, label=_("状态"), distinct=False, widget=SearchableSelectMultiple
@@ -164,6 +182,32 @@ class ItemFilter(django_filters.FilterSet):
         if NUMBER.match(value):
             return queryset.filter(number=value.upper())
         return queryset.filter(all_words_q(value, ["summary", "demand"]))
+
+    def kept_term(self) -> str | None:
+        """The term the page's search box kept in the session under the key `s`; None for an unknown key."""
+        key = self.form.cleaned_data.get("s") if self.is_bound and self.form.is_valid() else ""
+        if not key:
+            return ""
+        session = getattr(self.request, "session", None)
+        terms = session.get(SESSION_KEY, {}) if session is not None else {}
+        term = terms.get(key)
+        return term if isinstance(term, str) else None
+
+    def search_term(self) -> str:
+        """The term the list is searched by, to show in the search box (never put in a link)."""
+        if not self.is_bound or not self.form.is_valid():
+            return ""
+        return self.kept_term() or self.form.cleaned_data.get("q") or ""
+
+    def filter_kept_term(self, queryset: QuerySet[Item], name: str, value: str) -> QuerySet[Item]:
+        """Names, ID numbers, phones, item numbers and content words, matched as petitions/search.py reads them;
+        nothing for a key the session does not hold."""
+        if not value:
+            return queryset
+        term = self.kept_term()
+        if term is None:
+            return queryset.none()
+        return items_matching(getattr(self.request, "user", None), queryset, term)  # type: ignore[arg-type]
 
     def filter_category(self, queryset: QuerySet[Item], name: str, value: Category | None) -> QuerySet[Item]:
         if value is None:

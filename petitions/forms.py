@@ -27,7 +27,13 @@ from petitions.choices import (
 )
 from petitions.models import Category
 from petitions.selectors import category_choices, units_for_assignment
-from petitions.services.intake import DEMAND_LIMIT, SUMMARY_LIMIT, IntakeInput, PetitionerInput
+from petitions.services.intake import (
+    DEMAND_LIMIT,
+    MAX_REPRESENTATIVES,
+    SUMMARY_LIMIT,
+    IntakeInput,
+    PetitionerInput,
+)
 from petitions.services.particulars import Correction
 
 
@@ -118,6 +124,8 @@ class PetitionerForm(forms.Form):
     address_division = DivisionField(label=_("住址"), required=False)
     address_detail = forms.CharField(label=_("详细住址"), max_length=200, required=False)
     is_representative = forms.BooleanField(label=_("代表"), required=False)
+    # The known person this row was prefilled from (?person= or ?from=); the service checks it is in reach.
+    person = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
 
 class PetitionerCorrectionForm(forms.Form):
@@ -162,7 +170,27 @@ class PetitionerCorrectionForm(forms.Form):
         )
 
 
-PetitionerFormSet = forms.formset_factory(PetitionerForm, extra=0, min_num=1, validate_min=True, max_num=30)
+class BasePetitionerFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    """The people of one item: a collective visit chooses at most five representatives, refused at the sixth row."""
+
+    def clean(self) -> None:
+        super().clean()
+        representatives = [
+            row
+            for row in self.forms
+            if row.cleaned_data.get("is_representative") and not row.cleaned_data.get("DELETE")
+        ]
+        if len(representatives) > MAX_REPRESENTATIVES:
+            message = _(
+                "集体访推选的代表不得超过%(max)s人（《信访工作条例》第二十条），当前%(count)s人。"
+            ) % {"max": MAX_REPRESENTATIVES, "count": len(representatives)}
+            for row in representatives[MAX_REPRESENTATIVES:]:
+                row.add_error("is_representative", message)
+
+
+PetitionerFormSet = forms.formset_factory(
+    PetitionerForm, formset=BasePetitionerFormSet, extra=0, min_num=1, validate_min=True, max_num=30
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -197,6 +225,7 @@ def intake_input(form: IntakeForm, people: Any) -> IntakeInput:
             division_code=row["address_division"].code if row.get("address_division") else "",
             address_detail=row.get("address_detail", ""),
             is_representative=bool(row.get("is_representative")),
+            person_id=row.get("person"),
         )
         for row in people.cleaned_data
         if row and not row.get("DELETE")

@@ -25,7 +25,7 @@ from core.choices import ADMIN_ROLES
 from core.models import Unit, User
 from core.pii import lookup_hash
 from core.selectors import AnyUser, unit_qs_visible_to
-from petitions.choices import ITEM_SUBJECT, DocumentKind, Status
+from petitions.choices import ITEM_SUBJECT, ROUTING, DocumentKind, Status
 from petitions.models import Category, ExtensionRequest, Item, ItemEvent, ItemPetitioner, ItemReach
 
 
@@ -298,3 +298,55 @@ def category_choices() -> QuerySet[Category]:
 def units_for_assignment(user: AnyUser) -> QuerySet[Unit]:
     """Units the user's office may assign to: its own subtree, active ones."""
     return unit_qs_visible_to(user).filter(is_active=True).order_by("path")
+
+
+def item_routing_due_on(item: Item) -> date | None:
+    """The due date of the item's 15-day routing clock (转送、交办或告知), None for an item without one."""
+    deadline = (
+        deadlines_of_subject(ITEM_SUBJECT, item.pk)
+        .filter(rule__pk=ROUTING)
+        .order_by("-opened_at", "-id")
+        .first()
+    )
+    return deadline.due_on if deadline else None
+
+
+@dataclass(frozen=True)
+class PersonTyped:
+    """What was typed so far for one petitioner row of the intake form."""
+
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    division_code: str = ""
+
+
+def repeat_candidates_for_people(
+    user: AnyUser, people: list[PersonTyped], *, summary: str = "", limit: int = 8
+) -> list[RepeatCandidate]:
+    """repeat_candidates for every row (each representative of a collective visit, not only the first), merged:
+    an item found through several rows carries each row's reason, named after the row when there are several."""
+    merged: dict[int, RepeatCandidate] = {}
+    named = sum(1 for person in people if person.name.strip()) > 1
+    for index, person in enumerate(people or [PersonTyped()]):
+        found = repeat_candidates(
+            user,
+            id_number=person.id_number,
+            phone=person.phone,
+            name=person.name,
+            division_code=person.division_code,
+            summary=summary if index == 0 else "",
+            limit=limit,
+        )
+        for candidate in found:
+            reasons = tuple(
+                f"{person.name.strip()}：{reason}" if named and not reason.startswith("内容相似") else reason
+                for reason in candidate.reasons
+            )
+            earlier = merged.get(candidate.item.pk)
+            if earlier is not None:
+                reasons = earlier.reasons + tuple(r for r in reasons if r not in earlier.reasons)
+            similarity = max(candidate.similarity, earlier.similarity if earlier else 0.0)
+            merged[candidate.item.pk] = RepeatCandidate(candidate.item, reasons, similarity)
+    ranked = sorted(merged.values(), key=lambda c: (-len(c.reasons), -c.similarity, -c.item.pk))
+    return ranked[:limit]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -12,6 +14,29 @@ from accountability.models import Notification
 from core.models import User
 
 MAIL_BATCH = 200
+
+
+def notification_send(
+    *, recipients: Iterable[User], key: str, subject: str, body: str = "", link: str = ""
+) -> int:
+    """Put one message per recipient in the outbox (e-mailed when they have an address); `key` makes it once only:
+    a second call with the same key adds nothing. Returns how many recipients were given."""
+    people = [user for user in recipients if user.is_active]
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=f"{key}:{user.pk}",
+                recipient=user,
+                title=subject[:200],
+                body=body,
+                url=link,
+                email_state=EmailState.PENDING if user.email else EmailState.NONE,
+            )
+            for user in people
+        ],
+        ignore_conflicts=True,
+    )
+    return len(people)
 
 
 def notification_mark_read(

@@ -303,6 +303,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "petitions.close_lapsed_windows",
         "schedule": crontab(minute=5, hour=1),
     },
+    # Files held for refused registration forms go after a day.
+    "purge-held-uploads": {
+        "task": "petitions.held_uploads_purge",
+        "schedule": crontab(minute=25, hour=2),
+    },
     # Screening rounds and sensitive-period daily reports open early each day (idempotent: reruns add nothing).
     "open-screening-rounds": {
         "task": "ledger.screening_rounds_open",

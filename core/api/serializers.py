@@ -83,6 +83,25 @@ class MeSerializer(serializers.ModelSerializer[User]):
         read_only_fields = fields
 
 
+class QueueRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One row of a work queue: its link, number, summary and due date with working days left."""
+
+    url = serializers.CharField()
+    number = serializers.CharField()
+    summary = serializers.CharField()
+    due_on = serializers.DateField(allow_null=True)
+    days_left = serializers.IntegerField(allow_null=True)
+
+
+class QueueSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One of the caller's work queues: its name, title, count and first rows."""
+
+    name = serializers.CharField()
+    title = serializers.CharField()
+    count = serializers.IntegerField()
+    items = QueueRowSerializer(many=True)
+
+
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
     """One audit row."""
 

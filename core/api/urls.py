@@ -14,6 +14,7 @@ router.register("divisions", views.DivisionViewSet, basename="division")
 
 urlpatterns = [
     path("me/", views.me, name="me"),
+    path("me/queue/", views.my_queue, name="me-queue"),
     path("calendar/due/", views.calendar_due, name="calendar-due"),
     path("", include(router.urls)),
 ]

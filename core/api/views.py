@@ -21,6 +21,7 @@ from core.api.serializers import (
     DueDateQuerySerializer,
     DueDateSerializer,
     MeSerializer,
+    QueueSerializer,
     UnitSerializer,
 )
 from core.auth.roles import has_any_role
@@ -28,6 +29,7 @@ from core.choices import Role
 from core.filters import AuditEventFilter
 from core.http import api_user
 from core.models import AuditEvent, CalendarDay, Division, Unit
+from core.queues import queues_for
 from core.selectors import (
     audit_event_qs_visible_to,
     calendar_days_between,
@@ -71,6 +73,20 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet[AuditEvent]):
 def me(request: Request) -> Response:
     """The signed-in user, their unit and roles."""
     return Response(MeSerializer(api_user(request)).data)
+
+
+QUEUE_API_PAGE = 20
+
+
+@extend_schema(responses=QueueSerializer(many=True))
+@api_view(["GET"])
+def my_queue(request: Request) -> Response:
+    """The caller's work queues for their roles: each with its count and first rows."""
+    queues = [
+        {"name": name, "title": str(page.title), "count": page.count, "items": page.rows}
+        for name, page in queues_for(api_user(request), limit=QUEUE_API_PAGE)
+    ]
+    return Response(QueueSerializer(queues, many=True).data)
 
 
 @extend_schema(parameters=[DueDateQuerySerializer], responses=DueDateSerializer)

@@ -1,4 +1,4 @@
-"""The home page (工作台): who you are, where you sit, and what the calendar says about today."""
+"""The home page (工作台): your work queues, who you are, where you sit, and what the calendar says about today."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.http import AuthenticatedRequest
+from core.queues import queues_for
 from core.selectors import calendar_days_between, calendar_snapshot, unit_qs_visible_to
 
 
 @login_required
 def home(request: AuthenticatedRequest) -> HttpResponse:
-    """Greeting, the user's unit and subtree size, today's working-day status and coming holidays."""
+    """Greeting, the user's work queues, unit and subtree size, today's working-day status and coming holidays."""
     today = timezone.localdate()
     calendar = calendar_snapshot()
     upcoming = calendar_days_between(first=today, last=today + timedelta(days=60))
@@ -26,5 +27,6 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         "next_working_day": calendar.next_working_day(today),
         "upcoming_days": list(upcoming),
         "visible_unit_count": unit_qs_visible_to(request.user).count(),
+        "queues": [{"name": name, "page": page} for name, page in queues_for(request.user)],
     }
     return render(request, "core/home.html", context)

@@ -290,7 +290,11 @@ class ItemPetitioner(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "petitioner"], name="itempetitioner_once_per_item"),
         ]
-        indexes = [models.Index(fields=["name"], name="itempetitioner_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="itempetitioner_name_idx"),
+            # A partial name (张三 in 张三丰) is searched by icontains (petitions/search.py).
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="itempetitioner_name_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_id}:{self.petitioner_id}"

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.services.deadlines import deadline_open
+from accountability.services.notifications import notification_send
 from core.audit.record import audit_record
+from core.choices import Role
 from core.errors import DomainError
 from core.idcard import id_number_validate
 from core.models import Division, Unit, User
@@ -118,29 +121,26 @@ def _division(code: str, field_name: str) -> Division | None:
     return division
 
 
-def intake_validate(data: IntakeInput, *, today: date) -> None:
-    """Check everything that needs no lock; raises DomainError naming the field (index-suffixed for people)."""
-    if data.channel not in Channel.values:
-        raise DomainError(_("请选择信访形式。"), field="channel")
-    if data.purpose not in Purpose.values:
-        raise DomainError(_("请选择信访目的。"), field="purpose")
-    if data.received_on > today:
-        raise DomainError(_("信访日期不能晚于今天。"), field="received_on")
-    if data.registered_on and (data.registered_on > today or data.registered_on < data.received_on):
-        raise DomainError(_("登记日期应在信访日期和今天之间。"), field="registered_on")
-    _limit(data.summary, SUMMARY_LIMIT, "summary", required=True)
-    _limit(data.demand, DEMAND_LIMIT, "demand", required=True)
-    _limit(data.problem_address, 200, "problem_address")
-    _limit(data.complained_unit_name, 100, "complained_unit_name")
-    unknown = set(data.markers) - set(Marker.values)
-    if unknown:
-        raise DomainError(_("未知的标记。"), field="markers")
-    if not data.petitioners:
-        raise DomainError(_("请至少填写一名信访人。"), field="petitioners")
-    if data.head_count < 1 or data.head_count > 10000:
-        raise DomainError(_("信访人数应在1至10000之间。"), field="head_count")
-    if data.head_count < len(data.petitioners):
-        raise DomainError(_("信访人数不能少于登记的信访人人数。"), field="head_count")
+def _collect(*checks: Callable[[], object]) -> list[DomainError]:
+    """Run every check and keep each refusal, the first one per field, so a form shows all its errors at once."""
+    problems: list[DomainError] = []
+    fields: set[str | None] = set()
+    for check in checks:
+        try:
+            check()
+        except DomainError as error:
+            if error.field not in fields:
+                fields.add(error.field)
+                problems.append(error)
+    return problems
+
+
+def _require(condition: bool, message: str, field_name: str) -> None:
+    if not condition:
+        raise DomainError(message, field=field_name)
+
+
+def _representatives_check(data: IntakeInput) -> None:
     collective = Marker.COLLECTIVE in data.markers or data.head_count >= COLLECTIVE_HEAD_COUNT
     representatives = sum(1 for person in data.petitioners if person.is_representative)
     if collective and representatives > MAX_REPRESENTATIVES:
@@ -149,8 +149,53 @@ def intake_validate(data: IntakeInput, *, today: date) -> None:
             % {"max": MAX_REPRESENTATIVES, "count": representatives},
             field="petitioners",
         )
+
+
+def intake_problems(data: IntakeInput, *, today: date) -> list[DomainError]:
+    """Every refusal that needs no lock, each naming its field (index-suffixed for people), in form order."""
+    registered_on = data.registered_on
+    problems = _collect(
+        lambda: _require(data.channel in Channel.values, _("请选择信访形式。"), "channel"),
+        lambda: _require(data.purpose in Purpose.values, _("请选择信访目的。"), "purpose"),
+        lambda: _require(data.received_on <= today, _("信访日期不能晚于今天。"), "received_on"),
+        lambda: _require(
+            not registered_on or today >= registered_on >= data.received_on,
+            _("登记日期应在信访日期和今天之间。"),
+            "registered_on",
+        ),
+        lambda: _limit(data.summary, SUMMARY_LIMIT, "summary", required=True),
+        lambda: _limit(data.demand, DEMAND_LIMIT, "demand", required=True),
+        lambda: _limit(data.problem_address, 200, "problem_address"),
+        lambda: _limit(data.complained_unit_name, 100, "complained_unit_name"),
+        lambda: _require(not set(data.markers) - set(Marker.values), _("未知的标记。"), "markers"),
+        lambda: _require(bool(data.petitioners), _("请至少填写一名信访人。"), "petitioners"),
+        lambda: _require(1 <= data.head_count <= 10000, _("信访人数应在1至10000之间。"), "head_count"),
+        lambda: _require(
+            data.head_count >= len(data.petitioners),
+            _("信访人数不能少于登记的信访人人数。"),
+            "head_count",
+        ),
+        lambda: _representatives_check(data),
+    )
     for index, person in enumerate(data.petitioners):
-        particulars_clean(person, today=today, prefix=f"petitioners-{index}-")
+        problems.extend(particulars_problems(person, today=today, prefix=f"petitioners-{index}-"))
+    return problems
+
+
+def intake_validate(data: IntakeInput, *, today: date) -> None:
+    """Check everything that needs no lock; raises the first DomainError, naming the field."""
+    problems = intake_problems(data, today=today)
+    if problems:
+        raise problems[0]
+
+
+def intake_files_validate(channel: str, files: Sequence[tuple[str, UploadedFile]]) -> None:
+    """The files of a registration: a letter needs its scan; count, size and type as for any attachment."""
+    if channel == Channel.LETTER and not any(kind == AttachmentKind.LETTER_SCAN for kind, _f in files):
+        raise DomainError(_("来信登记请上传来信扫描件。"), field="attachments")
+    attachments_check_count(files)
+    for _kind, upload in files:
+        attachment_validate(upload)
 
 
 @dataclass(frozen=True)
@@ -175,18 +220,33 @@ class Particulars:
         }
 
 
+def _id_number(raw: str, *, today: date, field_name: str) -> str:
+    try:
+        return id_number_validate(raw, today=today) if raw.strip() else ""
+    except DomainError as error:
+        raise DomainError(error.message, field=field_name) from error
+
+
 def particulars_clean(person: PetitionerInput, *, today: date, prefix: str = "") -> Particulars:
     """Validate and normalise what was typed for one person; errors name the field under `prefix`."""
-    try:
-        id_number = id_number_validate(person.id_number, today=today) if person.id_number.strip() else ""
-    except DomainError as error:
-        raise DomainError(error.message, field=f"{prefix}id_number") from error
+    id_number = _id_number(person.id_number, today=today, field_name=f"{prefix}id_number")
     return Particulars(
         name=_limit(person.name, 50, f"{prefix}name", required=True),
         id_number=id_number,
         phone=phone_validate(person.phone, f"{prefix}phone"),
         address_division=_division(person.division_code, f"{prefix}address_division"),
         address_detail=_limit(person.address_detail, 200, f"{prefix}address_detail"),
+    )
+
+
+def particulars_problems(person: PetitionerInput, *, today: date, prefix: str = "") -> list[DomainError]:
+    """Every refusal of one person's particulars at once, by the same checks as particulars_clean."""
+    return _collect(
+        lambda: _id_number(person.id_number, today=today, field_name=f"{prefix}id_number"),
+        lambda: _limit(person.name, 50, f"{prefix}name", required=True),
+        lambda: phone_validate(person.phone, f"{prefix}phone"),
+        lambda: _division(person.division_code, f"{prefix}address_division"),
+        lambda: _limit(person.address_detail, 200, f"{prefix}address_detail"),
     )
 
 
@@ -274,11 +334,7 @@ def item_register(
     today = timezone.localdate()
     intake_validate(data, today=today)
     files = list(files or [])
-    if data.channel == Channel.LETTER and not any(kind == AttachmentKind.LETTER_SCAN for kind, _f in files):
-        raise DomainError(_("来信登记请上传来信扫描件。"), field="attachments")
-    attachments_check_count(files)
-    for _kind, upload in files:
-        attachment_validate(upload)
+    intake_files_validate(data.channel, files)
     submission_key = submission_key_clean(data.submission_key)
     stored: list[StoredFile] = []
     try:
@@ -409,7 +465,31 @@ def item_register(
                     "attachments": len(files),
                 },
             )
+            if item.head_count >= COLLECTIVE_HEAD_COUNT:
+                _collective_tell(actor, item)
     except Exception:
         attachments_discard(stored)
         raise
     return item
+
+
+def _collective_tell(actor: User, item: Item) -> None:
+    """A collective visit of five or more people: the registering unit's leaders and section heads are told at
+    once, in the outbox, when the registration commits."""
+    recipients = list(
+        User.objects.filter(
+            unit_id=item.registered_unit_id, is_active=True, roles__overlap=[Role.LEADER, Role.SECTION_HEAD]
+        ).exclude(pk=actor.pk)
+    )
+    subject = _("集体访%(number)s（%(count)s人）") % {"number": item.number, "count": item.head_count}
+    body = _("%(number)s：%(count)s人，%(summary)s") % {
+        "number": item.number,
+        "count": item.head_count,
+        "summary": item.summary.splitlines()[0][:80],
+    }
+    link = reverse("petitions:item_detail", args=[item.pk])
+    transaction.on_commit(
+        lambda: notification_send(
+            recipients=recipients, key=f"collective:{item.pk}", subject=subject, body=body, link=link
+        )
+    )

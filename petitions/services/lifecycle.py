@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accountability.models import DeadlineRule
@@ -22,7 +23,9 @@ from accountability.services.deadlines import (
     deadline_reopen,
     deadline_resume,
 )
+from accountability.services.notifications import notification_send
 from core.audit.record import audit_record
+from core.choices import Role
 from core.errors import DomainError
 from core.models import Unit, User
 from petitions.choices import (
@@ -222,6 +225,25 @@ def item_object(
         )
 
 
+def _tell_extension_approvers(request_id: int) -> None:
+    """Tell every active section head of the item's responsible unit that an extension request waits for them."""
+    request = ExtensionRequest.objects.select_related("item").get(pk=request_id)
+    item = request.item
+    if item.responsible_unit_id is None:
+        return
+    heads = User.objects.filter(
+        unit_id=item.responsible_unit_id, is_active=True, roles__contains=[Role.SECTION_HEAD]
+    ).order_by("id")
+    notification_send(
+        recipients=heads,
+        key=f"extension-request:{request.pk}",
+        subject=_("延期申请待审批：%(number)s") % {"number": item.number},
+        body=_("信访事项%(number)s申请延长办理期限%(days)s日，理由：%(reason)s")
+        % {"number": item.number, "days": request.days, "reason": request.reason},
+        link=reverse("petitions:item_detail", args=[item.pk]),
+    )
+
+
 def item_request_extension(
     *, actor: User, item_id: int, on: date, days: int, reason: str, expected_version: int | None = None
 ) -> ExtensionRequest:
@@ -255,6 +277,8 @@ def item_request_extension(
         audit_record(
             actor=actor, action="petitions.item.extension_requested", target=item, detail={"days": days}
         )
+        request_id = request.pk
+        transaction.on_commit(lambda: _tell_extension_approvers(request_id))
     return request
 
 

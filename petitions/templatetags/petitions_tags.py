@@ -6,7 +6,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from accountability.selectors import DeadlineView
-from core.pii import mask_address, mask_id_number, mask_phone
+from core.pii import mask_address, mask_id_number, mask_name, mask_phone
 from petitions.choices import Channel, Marker, Status, choice_label
 from petitions.item_list.rows import item_rows_html
 from petitions.models import Item
@@ -16,6 +16,7 @@ register = template.Library()
 register.filter("mask_id", mask_id_number)
 register.filter("mask_phone", mask_phone)
 register.filter("mask_address", mask_address)
+register.filter("mask_name", mask_name)
 
 
 @register.filter

@@ -14,8 +14,8 @@
       element.getClientRects().length > 0;
   }
 
-  // Keyboard-first: the clerk types at once, on the first field, or after a refusal on the first field in
-  // error. Runs after DOMContentLoaded so the searchable boxes (searchable.js) already replaced their selects.
+  // Keyboard-first: the clerk types at once, on the first petitioner's name (the date defaults to today), or
+  // after a refusal on the first field in error. Runs after DOMContentLoaded so the searchable boxes (searchable.js) already replaced their selects.
   document.addEventListener("DOMContentLoaded", function () {
     var controls = "input, select, textarea";
     var start = null;
@@ -23,21 +23,50 @@
       start = Array.prototype.filter.call(box.querySelectorAll(controls), focusable)[0] || null;
       return start !== null;
     });
-    start = start || Array.prototype.filter.call(form.querySelectorAll(controls), focusable)[0];
+    var name = field("petitioners-0-name");
+    start = start || (name && focusable(name) ? name : null) ||
+      Array.prototype.filter.call(form.querySelectorAll(controls), focusable)[0];
     if (start) { start.focus(); }
   });
 
+  var ROW_FIELDS = '#petitioner-rows [name$="-id_number"], #petitioner-rows [name$="-phone"], ' +
+    '#petitioner-rows [name$="-name"], #petitioner-rows [name$="-address_division"]';
+  var ROW_NAME = /^petitioners-\d+-(name|address_division)$/;
+
+  // The error summary's links: jump to the field and put the cursor in it (a searchable box's own input when the
+  // select is replaced by one).
+  var summary = form.querySelector(".error-summary");
+  if (summary) {
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) { return; }
+      var id = link.getAttribute("href").slice(1);
+      var target = document.getElementById(id + "-ts-control") || document.getElementById(id);
+      if (target && focusable(target)) {
+        event.preventDefault();
+        target.focus();
+        target.scrollIntoView({ block: "center" });
+      }
+    });
+  }
+
   function refreshSuggestions() {
     var params = new URLSearchParams();
-    ["petitioners-0-id_number", "petitioners-0-phone", "petitioners-0-name",
-     "petitioners-0-address_division", "summary"].forEach(function (name) {
-      var input = field(name);
-      if (input && input.value) { params.set(name, input.value); }
+    // Every petitioner row (each representative of a collective visit), not only the first.
+    Array.prototype.forEach.call(form.querySelectorAll(ROW_FIELDS), function (input) {
+      if (input.value && !/__prefix__/.test(input.name)) { params.set(input.name, input.value); }
     });
+    var summary = field("summary");
+    if (summary && summary.value) { params.set("summary", summary.value); }
     if (!params.toString()) { return; }
     window.htmx.ajax("GET", form.dataset.suggestUrl + "?" + params.toString(),
                      { target: suggestions, swap: "innerHTML" });
   }
+
+  // A form opened prefilled (from an earlier item or a known person) shows its possible repeats at once.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (form.querySelector('#petitioner-rows [name$="-name"]:not([value=""])[value]')) { refreshSuggestions(); }
+  });
 
   // A refresh landing while the clerk has tabbed into the panel must not drop the focus on <body>: put it back
   // on the same control in the new list, or on the submit button just before the panel when that item is gone.
@@ -61,14 +90,14 @@
     var target = event.target;
     if (!(target instanceof HTMLElement)) { return; }
     var name = target.getAttribute("name") || "";
-    if (target.dataset.suggest || name === "petitioners-0-name" || name === "summary") {
+    if (target.dataset.suggest || ROW_NAME.test(name) || name === "summary") {
       window.clearTimeout(timer);
       timer = window.setTimeout(refreshSuggestions, 400);
     }
   });
   form.addEventListener("change", function (event) {
     var target = event.target;
-    if (target instanceof HTMLElement && (target.getAttribute("name") || "") === "petitioners-0-address_division") {
+    if (target instanceof HTMLElement && ROW_NAME.test(target.getAttribute("name") || "")) {
       refreshSuggestions();
     }
   });
@@ -96,8 +125,53 @@
     total.value = String(index + 1);
     var added = rows.lastElementChild;
     if (added && window.htmx) { window.htmx.process(added); }
-    var first = added ? added.querySelector("input") : null;
+    var first = added ? added.querySelector('input:not([type="hidden"])') : null;
     if (first) { first.focus(); }
+    showRowActions();
+  }
+
+  // The people as a compact list: each row can move up or be removed; the rows are then numbered again in
+  // order (names, ids, labels, picker targets), as the formset and the item's positions expect.
+  var ROW_ATTRIBUTES = ["name", "id", "for", "hx-target", "data-testid"];
+  function renumberRows() {
+    var rows = document.querySelectorAll("#petitioner-rows [data-row]");
+    Array.prototype.forEach.call(rows, function (row, index) {
+      Array.prototype.forEach.call(row.querySelectorAll("*"), function (element) {
+        ROW_ATTRIBUTES.forEach(function (attribute) {
+          var value = element.getAttribute(attribute);
+          if (value && /petitioners-\d+-/.test(value)) {
+            element.setAttribute(attribute, value.replace(/petitioners-\d+-/g, "petitioners-" + index + "-"));
+          }
+        });
+      });
+    });
+    field("petitioners-TOTAL_FORMS").value = String(rows.length);
+    var initial = field("petitioners-INITIAL_FORMS");
+    if (initial) { initial.value = String(Math.min(parseInt(initial.value, 10) || 0, rows.length)); }
+    showRowActions();
+  }
+
+  function showRowActions() {
+    var rows = document.querySelectorAll("#petitioner-rows [data-row]");
+    Array.prototype.forEach.call(rows, function (row, index) {
+      var actions = row.querySelector("[data-row-actions]");
+      if (!actions) { return; }
+      actions.hidden = false;
+      actions.querySelector("[data-move-up]").disabled = index === 0;
+      actions.querySelector("[data-remove-row]").disabled = rows.length === 1;
+    });
+  }
+  showRowActions();
+
+  function moveRow(row, remove) {
+    var list = document.getElementById("petitioner-rows");
+    if (remove) {
+      list.removeChild(row);
+    } else if (row.previousElementSibling) {
+      list.insertBefore(row, row.previousElementSibling);
+    }
+    renumberRows();
+    refreshSuggestions();
   }
 
   var repeatBox = document.getElementById("repeat-link");
@@ -113,5 +187,9 @@
     if (target.hasAttribute("data-add-petitioner")) { event.preventDefault(); addPetitioner(); }
     if (target.dataset.linkRepeat) { event.preventDefault(); setOriginal(target.dataset.linkRepeat, target.dataset.number); }
     if (target.hasAttribute("data-unlink-repeat")) { event.preventDefault(); setOriginal("", ""); }
+    if (target.hasAttribute("data-move-up") || target.hasAttribute("data-remove-row")) {
+      event.preventDefault();
+      moveRow(target.closest("[data-row]"), target.hasAttribute("data-remove-row"));
+    }
   });
 })();

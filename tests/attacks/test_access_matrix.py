@@ -63,7 +63,13 @@ POLICY: dict[str, dict[str, AbstractSet[str]]] = {
         "correct": {CLERK, HEAD},
     },
     # A person is read only through the items in the reader's reach; the admin roles find nobody.
-    "petitioners": {"search": SIGNED_IN, "detail": BUSINESS, "rows": BUSINESS},
+    "petitioners": {
+        "search": SIGNED_IN,
+        "detail": BUSINESS,
+        "rows": BUSINESS,
+        "register": BUSINESS,
+        "export": BUSINESS,
+    },
     # The ledger pages are for the roles that run cases; every business role reads them through the API and the
     # export, scoped to its subtree.
     "ledger": {
@@ -221,12 +227,18 @@ ROUTES: dict[str, Route] = {
     # --- petitions ---
     "petitions:intake_visit": page("intake", post="action"),
     "petitions:intake_letter": page("intake", post="action"),
+    "petitions:intake_phone": page("intake", post="action"),
+    "petitions:intake_online": page("intake", post="action"),
+    "petitions:intake_mailbox": page("intake", post="action"),
     "petitions:intake": page("intake", args=lambda w, o: {"channel": "phone"}, post="action"),
     "petitions:intake_suggestions": page(
         "intake", "page", rows=lambda o: o.item.number, query=f"?petitioners-0-id_number={DEFAULT_ID_NUMBER}"
     ),
     "petitions:item_list": page("petitions", "rows", rows=link("/petitions/{}/", lambda o: o.item)),
+    # The list's search box: it keeps the term in the session and opens the list (everyone signed in, like the list).
+    "petitions:item_search": posted("petitions", kind="rows"),
     "petitions:item_detail": page("petitions", "detail", on(lambda o: o.item, "item_id"), True),
+    "petitions:item_receipt": page("petitions", "detail", on(lambda o: o.item, "item_id"), True),
     "petitions:item_step": posted("petitions", lambda w, o: {"item_id": o.item.pk, "action": "reply"}, True),
     "petitions:document_print": page(
         "petitions", "detail", item_and(lambda o: o.document, "document_id"), True
@@ -343,6 +355,7 @@ ROUTES: dict[str, Route] = {
     "api:schema": Route("api_docs", {"GET": "page"}),
     "api:docs": Route("api_docs", {"GET": "page"}),
     "api:me": Route("account", {"GET": "page"}),
+    "api:me-queue": Route("account", {"GET": "page"}),
     "api:calendar-due": Route("calendar", {"GET": "page"}),
     "api:unit-list": api_rows("units", lambda o: o.item.registered_unit, {"GET": "list"}),
     "api:unit-detail": Route("units", API_DETAIL, lambda w, o: {"pk": o.item.registered_unit_id}, True),
@@ -370,6 +383,12 @@ ROUTES: dict[str, Route] = {
         "petitions", {"POST": "correct"}, api_pk(lambda o: o.item), True
     ),
     "api:petitioner-search": Route("petitioners", {"POST": "search"}),
+    "api:petitioner-repeat-register": Route("petitioners", {"GET": "register"}),
+    "petitions:petitioner_file": page(
+        "petitioners", "detail", on(lambda o: o.petitioner, "petitioner_id"), True
+    ),
+    "petitions:repeat_register": page("petitioners", "register"),
+    "petitions:repeat_register_export": page("petitioners", "export"),
     "api:petitioner-detail": Route("petitioners", API_DETAIL, api_pk(lambda o: o.petitioner), True),
     "api:petitioner-items": Route(
         "petitioners",

@@ -91,13 +91,14 @@ def pick_division(page: Page, name: str, path: list[str]) -> None:
 
 def open_intake(page: Page, base_url: str, channel: str) -> None:
     page.goto(f"{base_url}/petitions/new/{channel}/")
-    # Keyboard-first: the page opens on its first field, the clerk does not tab through the menu.
-    expect(page.locator("#id_received_on")).to_be_focused()
+    # Keyboard-first: the page opens on the petitioner's name (the date defaults to today), the clerk does not tab
+    # through the menu.
+    expect(page.locator("#id_petitioners-0-name")).to_be_focused()
     expect(page.locator("#id_received_on")).to_have_value(TODAY.isoformat())
 
 
 def fill_person_by_keyboard(page: Page, *, name: str, id_number: str, phone: str) -> None:
-    tab_to(page, page.locator("#id_petitioners-0-name"))
+    expect(page.locator("#id_petitioners-0-name")).to_be_focused()
     page.keyboard.type(name)
     tab_to(page, page.locator("#id_petitioners-0-id_number"), limit=1)
     page.keyboard.type(id_number)
@@ -118,7 +119,9 @@ def test_a_clerk_registers_a_visit_with_the_keyboard_alone_and_lands_on_the_new_
     tab_to(page, page.locator("#id_petitioners-0-address_detail"), limit=1)
     page.keyboard.type("育才小区3号楼2单元")
 
-    tab_to(page, page.locator("#id_problem_address"), limit=3)  # past 增加信访人 and the empty 问题属地
+    tab_to(
+        page, page.locator("#id_problem_address"), limit=4
+    )  # past 增加信访人, 信访人数 and the empty 问题属地
     page.keyboard.type("城关区东门街道建设路18号工地")
     tab_to(page, page.locator("#id_complained_unit-ts-control"), limit=1)
     pick_searchable(page, "complained_unit", "住房", "城关区住房和城乡建设局")
@@ -166,7 +169,7 @@ def test_a_clerk_registers_a_letter_with_its_scan_attached_and_the_keyboard_for_
     expect(page.get_by_role("heading", name="来信登记")).to_be_visible()
 
     fill_person_by_keyboard(page, name="李建国", id_number="", phone="0311-86012345")
-    tab_to(page, page.locator("#id_problem_address"), limit=6)
+    tab_to(page, page.locator("#id_problem_address"), limit=7)
     page.keyboard.type("东门街道幸福小区")
     tab_to(page, page.locator("#id_purpose"), limit=3)
     choose_by_arrows(page, page.locator("#id_purpose"), Purpose.SUGGESTION)
@@ -211,7 +214,7 @@ def test_a_wrong_id_number_is_shown_in_chinese_at_the_id_field_and_nothing_typed
     pick_division(page, "petitioners-0-address_division", ["130000", "130100", "130102", "130102002"])
     tab_to(page, page.locator("#id_petitioners-0-address_detail"), limit=1)
     page.keyboard.type("青园街道和平路5号")
-    tab_to(page, page.locator("#id_problem_address"), limit=3)
+    tab_to(page, page.locator("#id_problem_address"), limit=4)
     page.keyboard.type("建设路18号")
     tab_to(page, page.locator("#id_complained_unit-ts-control"), limit=1)
     pick_searchable(page, "complained_unit", "住房", "城关区住房和城乡建设局")
@@ -290,7 +293,9 @@ def test_an_earlier_item_of_the_same_person_is_suggested_while_typing_and_linked
     expect(page.get_by_role("button", name="关联为重件")).to_be_focused()
     page.locator("#id_petitioners-0-phone").focus()  # … and the clerk goes back to where they were
 
-    tab_to(page, page.locator("#id_category-ts-control"), limit=10)
+    tab_to(
+        page, page.locator("#id_category-ts-control"), limit=14
+    )  # the address pickers, 代表, 信访人数 and the matter fields come first
     pick_searchable(page, "category", "拖欠", "拖欠工资")
     tab_to(page, page.locator("#id_summary"), limit=1)
     # Hold the page's clock: the refresh the summary schedules (400 ms after the last key) waits until the

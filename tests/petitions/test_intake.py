@@ -742,16 +742,17 @@ def parse(html: bytes) -> FormFields:
     return parser
 
 
-# The paper registration form: date and head count, then each person (name, ID, phone, representative,
-# address), then the matter (where, whom, purpose, category, summary, demand, markers), then the files.
+# The paper registration form: the date, then each person (name, ID, phone, representative, address) and the
+# head count (so a name typed at once lands in 姓名 and Tab runs through the person first), then the matter (where,
+# whom, purpose, category, summary, demand, markers), then the files.
 PAPER_ORDER = [
     "received_on",
-    "head_count",
     "petitioners-0-name",
     "petitioners-0-id_number",
     "petitioners-0-phone",
     "petitioners-0-is_representative",
     "petitioners-0-address_detail",
+    "head_count",
     "problem_address",
     "complained_unit",
     "complained_unit_name",
@@ -886,7 +887,7 @@ def test_posting_a_letter_without_its_scan_keeps_the_typed_values_and_says_why(
     assert page.values["petitioners-0-id_number"] == [DEFAULT_ID_NUMBER]
 
 
-def test_posting_six_representatives_shows_the_refusal_above_the_people(
+def test_posting_six_representatives_shows_the_refusal_at_the_sixth_row(
     personas: Personas, client_for: Callable[[User | None], Client]
 ):
     data = _typed(**{"head_count": "30", "petitioners-TOTAL_FORMS": "6"})
@@ -895,7 +896,7 @@ def test_posting_six_representatives_shows_the_refusal_above_the_people(
         data[f"petitioners-{index}-is_representative"] = "on"
     response = client_for(personas.clerk_a).post(reverse("petitions:intake_visit"), data)
     assert response.status_code == 200
-    assert "集体访推选的代表不得超过5人" in response.content.decode()
+    assert "集体访推选的代表不得超过5人" in parse(response.content).errors["petitioners-5-is_representative"]
     assert not Item.objects.exists()
 
 
