@@ -72,8 +72,7 @@ def intake_prefill(
         prefill.item["head_count"] = max(item.head_count, len(links), 1)
         item_number = item.number
     else:
-        assert person_id is not None
-        latest = person_latest_particulars(actor, person_id)
+        latest = person_latest_particulars(actor, person_id) if person_id is not None else None
         if latest is None:
             return None
         links = [latest]
