@@ -260,7 +260,7 @@ def _advance(
 
 
 def _come_back_again(clerk: User, original: Item, returning: ItemPetitioner, on: date) -> None:
-    """The same person about the same matter once more (a third item), without drawing from the demo's rng."""
+    """The same person about the same matter once more, as a repeat of the original (draws nothing from the rng)."""
     item_register(
         actor=clerk,
         data=IntakeInput(
@@ -411,28 +411,7 @@ def seed_demo(stdout: Any) -> None:
             continue
         again = min(today, original.received_on + timedelta(days=rng.randint(10, 40)))
         clerk = people["clerk_cg"] if original.registered_unit.code == "CG" else people["clerk"]
-        item_register(
-            actor=clerk,
-            data=IntakeInput(
-                channel=Channel.VISIT,
-                purpose=original.purpose,
-                category_id=original.category_id,
-                received_on=again,
-                registered_on=again,
-                summary=original.summary,
-                demand=original.demand,
-                petitioners=[
-                    PetitionerInput(
-                        name=returning.name,
-                        id_number=returning.id_number,
-                        phone=returning.phone,
-                        division_code=returning.address_division_id or "",
-                        address_detail=returning.address_detail,
-                    )
-                ],
-                original_id=original.pk,
-            ),
-        )
+        _come_back_again(clerk, original, returning, again)
         if third_visits < 4:
             third_visits += 1
             _come_back_again(clerk, original, returning, min(today, again + timedelta(days=20)))
