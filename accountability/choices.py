@@ -46,6 +46,10 @@ class LadderStep(models.TextChoices):
     SUMMONS = "summons", _("约谈")
 
 
+# The rungs that wait for the person's daily digest instead of making an inbox row each.
+DIGESTED_STEPS = (LadderStep.WARNING, LadderStep.OVERDUE)
+
+
 class Recipient(models.TextChoices):
     """Who hears of an escalation step."""
 
@@ -64,6 +68,16 @@ class EmailState(models.TextChoices):
     CLAIMED = "claimed", _("发送中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about: the inbox filters by it; only 预警与超期 waits for the day's digest."""
+
+    SUPERVISION = "supervision", _("督办")
+    DEADLINE = "deadline", _("预警与超期")
+    APPROVAL = "approval", _("审批")
+    COLLECTIVE = "collective", _("集体访")
+    SYSTEM = "system", _("系统")
 
 
 class SupervisionGround(models.TextChoices):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -16,6 +17,11 @@ from accountability.choices import (
     SupervisionMethod,
 )
 from accountability.measures import Basis, channel_choices
+from accountability.models import Circular, SupervisionOrder
+from accountability.selectors import circulars_for_user, supervision_orders_for_user
+from accountability.services.deadlines import Subject
+from accountability.services.supervision import NO_SUBJECT
+from accountability.subjects import SupervisionTarget, supervision_target_find, supervision_target_kinds
 from core.forms import DATE_INPUT, VersionForm
 from core.models import Unit, User
 from core.selectors import unit_qs_visible_to
@@ -23,11 +29,51 @@ from core.selectors import unit_qs_visible_to
 SEARCHABLE = {"data-searchable": "true"}
 
 
+def resolve_one_target(form: forms.Form, user: User, *, required: bool = True) -> SupervisionTarget | None:
+    """The one subject named in the form's target fields (信访事项, 重点信访问题, 排查发现), each error at its field:
+    none (when required), more than one, or one the user may not see."""
+    kinds = supervision_target_kinds()
+    filled = [kind for kind in kinds if (form.cleaned_data.get(kind.field) or "").strip()]
+    if not filled:
+        if required:
+            form.add_error(kinds[0].field, str(NO_SUBJECT))
+        return None
+    if len(filled) > 1:
+        for kind in filled:
+            form.add_error(
+                kind.field, _("督办对象只能填写一个：请只保留信访事项、重点信访问题或排查发现之一。")
+            )
+        return None
+    kind = filled[0]
+    target = supervision_target_find(user, kind.field, form.cleaned_data[kind.field])
+    if target is None:
+        form.add_error(
+            kind.field,
+            _("没有找到%(hint)s为“%(value)s”的%(label)s，或不在本单位范围内。")
+            % {"hint": kind.hint, "value": form.cleaned_data[kind.field].strip(), "label": kind.label},
+        )
+    return target
+
+
+def add_target_fields(form: forms.Form) -> None:
+    """One optional field per kind of subject a 督办单 may be issued on, labelled with its number's name."""
+    for kind in supervision_target_kinds():
+        form.fields[kind.field] = forms.CharField(
+            label=_("%(label)s（%(hint)s）") % {"label": kind.label, "hint": kind.hint},
+            max_length=40,
+            required=False,
+        )
+
+
 class SupervisionIssueForm(forms.Form):
-    """A supervisor issues a 督办单 to a unit of their subtree."""
+    """A supervisor issues a 督办单 on one item, key case or screening finding, to a unit of their subtree (by
+    default the unit that answers for the subject)."""
 
     unit = forms.ModelChoiceField(
-        label=_("被督办单位"), queryset=Unit.objects.none(), widget=forms.Select(attrs=SEARCHABLE)
+        label=_("被督办单位（不选则为督办对象的责任单位）"),
+        queryset=Unit.objects.none(),
+        widget=forms.Select(attrs=SEARCHABLE),
+        required=False,
     )
     ground = forms.ChoiceField(label=_("督办事由"), choices=SupervisionGround.choices)
     method = forms.ChoiceField(label=_("督办方式"), choices=SupervisionMethod.choices)
@@ -37,8 +83,21 @@ class SupervisionIssueForm(forms.Form):
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
         self.fields["unit"].queryset = unit_qs_visible_to(user).order_by("path")  # type: ignore[attr-defined]
-        self.order_fields(["requirement", "unit", "ground", "method"])
+        add_target_fields(self)
+        targets = [kind.field for kind in supervision_target_kinds()]
+        self.order_fields([*targets, "requirement", "unit", "ground", "method"])
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        target = resolve_one_target(self, self.user)
+        data["subject"] = Subject(target.subject_type, target.subject_id) if target else None
+        if target is not None and not data.get("unit"):
+            data["unit"] = self.fields["unit"].queryset.filter(pk=target.unit_id).first()  # type: ignore[attr-defined]
+            if data["unit"] is None:
+                self.add_error("unit", _("督办对象的责任单位不在本单位范围内，请选择被督办单位。"))
+        return data
 
 
 class SupervisionReplyForm(VersionForm):
@@ -62,7 +121,8 @@ class CircularForm(forms.Form):
 
 
 class AccountabilityRecordForm(forms.Form):
-    """A 追责 decision against one person."""
+    """A 追责 decision against one person, optionally about one item or case and citing a 督办单 or a 通报 of the
+    user's reach (the link a record started from an overdue item, an order or a 通报 carries)."""
 
     unit = forms.ModelChoiceField(
         label=_("责任单位"), queryset=Unit.objects.none(), widget=forms.Select(attrs=SEARCHABLE)
@@ -74,10 +134,39 @@ class AccountabilityRecordForm(forms.Form):
     reason = forms.CharField(label=_("事由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     decided_by = forms.CharField(label=_("决定机关"), max_length=100)
     decided_on = forms.DateField(label=_("决定日期"), widget=DATE_INPUT)
+    supervision_order = forms.ModelChoiceField(
+        label=_("关联督办单"),
+        queryset=SupervisionOrder.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    circular = forms.ModelChoiceField(
+        label=_("关联通报"), queryset=Circular.objects.none(), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.user = user
         self.fields["unit"].queryset = unit_qs_visible_to(user).order_by("path")  # type: ignore[attr-defined]
+        self.fields["supervision_order"].queryset = supervision_orders_for_user(user)  # type: ignore[attr-defined]
+        self.fields["circular"].queryset = circulars_for_user(user)  # type: ignore[attr-defined]
+        add_target_fields(self)
+        for kind in supervision_target_kinds():
+            self.fields[kind.field].label = _("关联%(label)s（%(hint)s，可不填）") % {
+                "label": kind.label,
+                "hint": kind.hint,
+            }
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        target = resolve_one_target(self, self.user, required=False)
+        data["subject"] = Subject(target.subject_type, target.subject_id) if target else None
+        return data
+
+    def service_arguments(self) -> dict[str, Any]:
+        """What accountability_record_create takes, without the subject's number fields."""
+        fields = {kind.field for kind in supervision_target_kinds()}
+        return {name: value for name, value in self.cleaned_data.items() if name not in fields}
 
 
 class EscalationStepForm(VersionForm):

@@ -105,6 +105,12 @@ def measure_register(name: str, provider: MeasureProvider, *, order: int = 100) 
     _providers[name] = (order, provider)
 
 
+def measures_of(name: str, units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
+    """One registered provider's measures (e.g. "petitions.handling") for each unit's subtree: a page that shows
+    one measure reads only its statement."""
+    return _providers[name][1](units, period)
+
+
 def measures_for(units: Sequence[Unit], period: Period) -> dict[int, list[Measure]]:
     """Every registered measure for each unit's subtree, in registration order."""
     found: dict[int, list[Measure]] = {unit.pk: [] for unit in units}

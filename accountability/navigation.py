@@ -12,7 +12,7 @@ from core.navigation import BUSINESS, NavEntry, nav_register
 
 
 def register_entries() -> None:
-    """督办 for business roles; the sweep's health page for system admins and supervisors."""
+    """督办 for business roles; the sweep's health page and the escalation rules for system admins and supervisors."""
     group = _("督查督办")
     nav_register(NavEntry(_("督办单"), "accountability:supervision_list", BUSINESS, group, 200, "d"))
     nav_register(NavEntry(_("通报"), "accountability:circular_list", BUSINESS, group, 202))
@@ -26,6 +26,16 @@ def register_entries() -> None:
             frozenset({Role.SYSTEM_ADMIN, Role.SUPERVISOR}),
             group,
             210,
+        )
+    )
+    # Supervisors read the escalation rules; the system admin also changes them.
+    nav_register(
+        NavEntry(
+            _("预警升级规则"),
+            "accountability:ladder",
+            frozenset({Role.SYSTEM_ADMIN, Role.SUPERVISOR}),
+            group,
+            212,
         )
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,6 +26,7 @@ from accountability.models import (
     SupervisionOrder,
     SweepRun,
 )
+from accountability.subjects import SubjectSummary, subject_url, subjects_describe
 from core.models import Unit, User
 from core.selectors import calendar_snapshot, unit_ids_visible_to, unit_qs_visible_to
 from core.workcalendar import CalendarSnapshot, count_working_days
@@ -99,14 +100,96 @@ def deadline_rules() -> QuerySet[DeadlineRule]:
     return DeadlineRule.objects.order_by("kind")
 
 
-def notifications_for(user: User) -> QuerySet[Notification]:
-    """The user's own inbox, newest first."""
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+def notifications_for(user: User, *, kind: str = "") -> QuerySet[Notification]:
+    """The user's own inbox rows (digests, not their entries), newest first, of one kind or all."""
+    rows = Notification.objects.filter(recipient=user, digest__isnull=True)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.select_related("escalation__step", "escalation__deadline__rule").order_by(
+        "-created_at", "-id"
+    )
 
 
 def unread_count(user: User) -> int:
-    """How many of the user's notifications are unread (the header badge)."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """How many of the user's inbox rows are unread (the header badge): the rows the unfiltered inbox shows bold."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, digest__isnull=True).count()
+
+
+def unread_counts_by_kind(user: User) -> dict[str, int]:
+    """Unread inbox rows per kind (the filter tabs), one grouped query."""
+    rows = (
+        Notification.objects.filter(recipient=user, read_at__isnull=True, digest__isnull=True)
+        .values_list("kind")
+        .annotate(unread=Count("id"))
+        .order_by()
+    )
+    return dict(rows)
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    """One item or case a notification names: number, one-line summary, deadline, what happened and its link."""
+
+    reference: str
+    summary: str
+    due_on: date | None
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """An inbox row as shown or e-mailed: the notification and the items it names (a digest names many)."""
+
+    notification: Notification
+    lines: list[NoticeLine]
+
+
+def _escalation_label(notification: Notification) -> str:
+    escalation = notification.escalation
+    if escalation is None:
+        return ""
+    return f"【{escalation.step.get_step_display()}】{escalation.deadline.rule.label}"
+
+
+def notice_rows(notifications: Iterable[Notification]) -> list[NoticeRow]:
+    """Each notification with the items it names: a digest's entries (one query), an escalation's subject, or the
+    number and summary the sender gave; subjects are described by their apps, one query per subject type."""
+    notifications = list(notifications)
+    digest_ids = [n.pk for n in notifications if n.is_digest]
+    entries: dict[int, list[Notification]] = {}
+    if digest_ids:
+        for entry in (
+            Notification.objects.filter(digest_id__in=digest_ids)
+            .select_related("escalation__step", "escalation__deadline__rule")
+            .order_by("due_on", "id")
+        ):
+            entries.setdefault(entry.digest_id or 0, []).append(entry)
+    named = [entry for found in entries.values() for entry in found]
+    named += [n for n in notifications if n.escalation is not None]
+    described = subjects_describe(
+        (n.escalation.deadline.subject_type, n.escalation.deadline.subject_id)
+        for n in named
+        if n.escalation is not None
+    )
+
+    def line(n: Notification) -> NoticeLine:
+        if n.escalation is None:
+            return NoticeLine(n.reference, n.summary, n.due_on, "", n.url)
+        deadline = n.escalation.deadline
+        subject = described[(deadline.subject_type, deadline.subject_id)]
+        return NoticeLine(
+            n.reference or subject.reference,
+            n.summary or subject.summary,
+            n.due_on or n.escalation.due_on,
+            _escalation_label(n),
+            n.url,
+        )
+
+    return [
+        NoticeRow(n, [line(entry) for entry in entries.get(n.pk, [])] if n.is_digest else [line(n)])
+        for n in notifications
+    ]
 
 
 def escalation_get_for_user(user: User, escalation_id: int) -> Escalation:
@@ -167,12 +250,31 @@ def sweep_health(*, late_after_minutes: int) -> dict[str, object]:
     }
 
 
+def _naming_my_unit(user: User) -> Q:
+    """通报 from the user's unit or a unit above it whose rows name the user's unit: a 通报 is circulated to the
+    units it names. Read through the issuing unit's index (the few units on the path up), then the rows."""
+    if not isinstance(user, User) or not user.is_active:
+        return Q(pk__in=[])
+    unit = user.unit
+    up_the_path = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    return Q(issuing_unit__path__in=up_the_path, rows__contains=[{"unit_id": unit.pk}])
+
+
 def circulars_for_user(user: User) -> QuerySet[Circular]:
-    """通报 issued by a unit in the user's subtree, newest first."""
+    """通报 issued by a unit in the user's subtree, and those from above that name the user's unit, newest first."""
     return (
-        Circular.objects.filter(issuing_unit_id__in=unit_ids_visible_to(user))
+        Circular.objects.filter(Q(issuing_unit_id__in=unit_ids_visible_to(user)) | _naming_my_unit(user))
         .select_related("issuing_unit", "issued_by")
         .order_by("-issued_at")
+    )
+
+
+def circulars_naming_my_unit(user: User, *, since: date) -> QuerySet[Circular]:
+    """通报 issued on or after `since` that name the user's own unit, newest first."""
+    if not user.is_authenticated or user.is_admin_role:
+        return Circular.objects.none()
+    return Circular.objects.filter(_naming_my_unit(user), issued_at__date__gte=since).order_by(
+        "-issued_at", "-id"
     )
 
 
@@ -185,7 +287,7 @@ def accountability_records_for_user(user: User) -> QuerySet[AccountabilityRecord
     """追责 records of units in the user's subtree, latest decision first."""
     return (
         AccountabilityRecord.objects.filter(unit_id__in=unit_ids_visible_to(user))
-        .select_related("unit", "recorded_by", "supervision_order")
+        .select_related("unit", "recorded_by", "supervision_order", "circular")
         .order_by("-decided_on", "-id")
     )
 
@@ -249,3 +351,61 @@ def supervision_reply_clocks(order_ids: Iterable[int]) -> dict[int, Deadline]:
         subject_type="accountability.supervisionorder", subject_id__in=list(order_ids)
     ).order_by("subject_id", "id")
     return {clock.subject_id: clock for clock in clocks}
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    """A 督办单 as a list or a subject's page shows it: the order, its subject's number and one-line summary, the
+    subject's page and the reply clock."""
+
+    order: SupervisionOrder
+    subject: SubjectSummary | None
+    subject_link: str
+    reply_clock: Deadline | None
+
+
+def supervision_order_rows(orders: Iterable[SupervisionOrder]) -> list[OrderRow]:
+    """Each order with its subject described (one query per subject type) and its reply clock (one query)."""
+    orders = list(orders)
+    described = subjects_describe(
+        (order.subject_type, order.subject_id) for order in orders if order.subject_id is not None
+    )
+    clocks = supervision_reply_clocks(order.pk for order in orders)
+    return [
+        OrderRow(
+            order,
+            described.get((order.subject_type, order.subject_id)) if order.subject_id is not None else None,
+            subject_url(order.subject_type, order.subject_id) if order.subject_id is not None else "",
+            clocks.get(order.pk),
+        )
+        for order in orders
+    ]
+
+
+def supervision_orders_of_subject(
+    user: User, subject_type: str, subject_id: int
+) -> QuerySet[SupervisionOrder]:
+    """督办单 on one item, key case or finding that the user's subtree received or issued, newest first."""
+    return (
+        supervision_orders_for_user(user)
+        .filter(subject_type=subject_type, subject_id=subject_id)
+        .order_by("-issued_on", "-id")
+    )
+
+
+def accountability_records_of_subject(
+    user: User, subject_type: str, subject_id: int
+) -> QuerySet[AccountabilityRecord]:
+    """追责 records about one item or case, of units in the user's subtree, latest decision first."""
+    return accountability_records_for_user(user).filter(subject_type=subject_type, subject_id=subject_id)
+
+
+def subject_overdue(subject_type: str, subject_id: int, today: date) -> bool:
+    """Whether one of the subject's obligations is open past its due date (a 追责 record may start from it)."""
+    return Deadline.objects.filter(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        status=DeadlineStatus.OPEN,
+        due_on__lt=today,
+        rule__is_obligation=True,
+    ).exists()

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("supervision/new/", views.supervision_create, name="supervision_create"),
     path("supervision/<int:order_id>/", views.supervision_detail, name="supervision_detail"),
     path("supervision/<int:order_id>/close/", views.supervision_close_view, name="supervision_close"),
+    path("supervision/<int:order_id>/print/", views.supervision_print, name="supervision_print"),
     path("circulars/", views.circular_list, name="circular_list"),
     path("circulars/<int:circular_id>/", views.circular_detail, name="circular_detail"),
     path("records/", views.record_list, name="record_list"),

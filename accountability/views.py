@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accountability.assessment import CONTENT_TYPE as XLSX
 from accountability.assessment import assessment_workbook, scope_note
-from accountability.choices import SupervisionStatus
+from accountability.choices import NotificationKind, SupervisionStatus
 from accountability.forms import (
     AccountabilityRecordForm,
     AssessmentForm,
@@ -27,6 +30,7 @@ from accountability.forms import (
     SupervisionReplyForm,
 )
 from accountability.measures import Period
+from accountability.models import AccountabilityRecord
 from accountability.selectors import (
     accountability_records_for_user,
     assessment_rows,
@@ -36,12 +40,14 @@ from accountability.selectors import (
     escalation_get_for_user,
     escalation_step_get,
     ladder_rules,
+    notice_rows,
     notifications_for,
     supervision_order_get_for_user,
+    supervision_order_rows,
     supervision_orders_for_user,
-    supervision_reply_clock,
     sweep_health,
     sweep_runs_recent,
+    unread_counts_by_kind,
 )
 from accountability.services.ladder import escalation_step_update
 from accountability.services.notifications import notification_mark_read
@@ -54,31 +60,67 @@ from accountability.services.supervision import (
     supervision_may_reply,
     supervision_reply,
 )
-from accountability.subjects import subject_url
+from accountability.subjects import (
+    SubjectSummary,
+    subject_url,
+    subjects_describe,
+    supervision_target_kinds,
+    supervision_target_locate,
+)
 from core.auth.roles import role_required
 from core.choices import BUSINESS_ROLES, Role
 from core.errors import DomainError
 from core.forms import place_error
 from core.http import AuthenticatedRequest, big_id, posted_version
+from core.models import User
 
 PAGE_SIZE = 50
 
 
+def _inbox_kind(value: str) -> str:
+    """The kind the inbox is filtered by ("" for all); an unknown one is refused with a 400."""
+    if value and value not in NotificationKind.values:
+        raise BadRequest(_("未知的消息类别。"))
+    return value
+
+
 @login_required
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
-    """The user's notifications, unread first in bold; opening the page does not mark them read."""
-    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accountability/inbox.html", {"page": page})
+    """The user's notifications (a digest per day for 预警与超期), unread in bold, filtered by kind; each names the
+    item or case number, a one-line summary and the deadline. Opening the page does not mark them read."""
+    kind = _inbox_kind(request.GET.get("kind", ""))
+    page = Paginator(notifications_for(request.user, kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
+    unread = unread_counts_by_kind(request.user)
+    kinds = [
+        {"value": "", "label": _("全部"), "unread": sum(unread.values()), "current": not kind},
+        *(
+            {"value": value, "label": label, "unread": unread.get(value, 0), "current": value == kind}
+            for value, label in NotificationKind.choices
+        ),
+    ]
+    return render(
+        request,
+        "accountability/inbox.html",
+        {
+            "page": page,
+            "rows": notice_rows(page.object_list),
+            "kinds": kinds,
+            "kind": kind,
+            "query": urlencode({"kind": kind}) if kind else "",
+        },
+    )
 
 
 @login_required
 @require_POST
 def inbox_mark_read(request: AuthenticatedRequest) -> HttpResponse:
-    """Mark one notification (by id) or all of them as read."""
+    """Mark one notification (by id), or all of them (of the kind shown), as read."""
     chosen = big_id(request.POST.get("id", ""))
+    kind = _inbox_kind(request.POST.get("kind", ""))
     ids = [chosen] if chosen is not None else None
-    notification_mark_read(user=request.user, notification_ids=ids)
-    return redirect("accountability:inbox")
+    notification_mark_read(user=request.user, notification_ids=ids, kind=kind)
+    target = reverse("accountability:inbox")
+    return redirect(f"{target}?{urlencode({'kind': kind})}" if kind else target)
 
 
 @login_required
@@ -108,6 +150,7 @@ def supervision_list(request: AuthenticatedRequest) -> HttpResponse:
         "accountability/supervision_list.html",
         {
             "page": page,
+            "rows": supervision_order_rows(page.object_list),
             "status": status,
             "statuses": SupervisionStatus.choices,
             "may_issue": request.user.has_role(Role.SUPERVISOR),
@@ -117,8 +160,12 @@ def supervision_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR)
 def supervision_create(request: AuthenticatedRequest) -> HttpResponse:
-    """A supervisor issues a 督办单."""
-    form = SupervisionIssueForm(request.POST if request.method == "POST" else None, user=request.user)
+    """A supervisor issues a 督办单 on an item, a key case or a finding (a subject's page links here with its number
+    filled in: ?item=…, ?key_case=…, ?finding=…)."""
+    prefill = {kind.field: request.GET.get(kind.field, "")[:40] for kind in supervision_target_kinds()}
+    form = SupervisionIssueForm(
+        request.POST if request.method == "POST" else None, user=request.user, initial=prefill
+    )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -129,6 +176,7 @@ def supervision_create(request: AuthenticatedRequest) -> HttpResponse:
                 method=data["method"],
                 requirement=data["requirement"],
                 issued_on=timezone.localdate(),
+                subject=data["subject"],
             )
         except DomainError as error:
             place_error(form, error)
@@ -165,19 +213,31 @@ def supervision_detail(request: AuthenticatedRequest, order_id: int) -> HttpResp
         else:
             messages.success(request, _("答复已提交。"))
             return redirect("accountability:supervision_detail", order_id=order.pk)
+    (row,) = supervision_order_rows([order])
     return render(
         request,
         "accountability/supervision_detail.html",
         {
             "order": order,
-            "clock": supervision_reply_clock(order),
+            "row": row,
+            "clock": row.reply_clock,
             "form": form if may_reply or form.errors else None,
             "may_close": order.status == SupervisionStatus.REPLIED and supervision_may_close(user, order),
-            "subject_link": subject_url(order.deadline.subject_type, order.deadline.subject_id)
-            if order.deadline
-            else "",
+            "may_record": user.has_role(Role.SUPERVISOR),
+            "subject_link": row.subject_link
+            or (
+                subject_url(order.deadline.subject_type, order.deadline.subject_id) if order.deadline else ""
+            ),
         },
     )
+
+
+@role_required(*BUSINESS_ROLES)
+def supervision_print(request: AuthenticatedRequest, order_id: int) -> HttpResponse:
+    """The 督办单 laid out for A4 like the other documents: number, subject, requirement and reply due date."""
+    order = supervision_order_get_for_user(request.user, order_id)
+    (row,) = supervision_order_rows([order])
+    return render(request, "accountability/supervision_print.html", {"order": order, "row": row})
 
 
 @role_required(Role.SUPERVISOR)
@@ -235,27 +295,95 @@ def circular_list(request: AuthenticatedRequest) -> HttpResponse:
 def circular_detail(request: AuthenticatedRequest, circular_id: int) -> HttpResponse:
     """One archived 通报, laid out to print on A4."""
     circular = circular_get_for_user(request.user, circular_id)
-    return render(request, "accountability/circular_detail.html", {"circular": circular})
+    may_record = request.user.has_role(Role.SUPERVISOR)
+    return render(
+        request, "accountability/circular_detail.html", {"circular": circular, "may_record": may_record}
+    )
 
 
 @role_required(*BUSINESS_ROLES)
 def record_list(request: AuthenticatedRequest) -> HttpResponse:
-    """追责 records of the user's subtree; supervisors record a new decision."""
+    """追责 records of the user's subtree; supervisors record a new decision, started from an overdue item
+    (?item=id), a 督办单 (?order=id) or a 通报 (?circular=id), which the form carries and names."""
     user = request.user
     may_record = user.has_role(Role.SUPERVISOR)
-    form = AccountabilityRecordForm(request.POST if request.method == "POST" else None, user=user)
+    source = _record_source(user, request.GET) if may_record and request.method != "POST" else {}
+    form = AccountabilityRecordForm(
+        request.POST if request.method == "POST" else None, user=user, initial=source
+    )
     if may_record and form.is_bound and form.is_valid():
         try:
-            accountability_record_create(actor=user, **form.cleaned_data)
+            accountability_record_create(actor=user, **form.service_arguments())
         except DomainError as error:
             place_error(form, error)
         else:
             messages.success(request, _("追责记录已登记。"))
             return redirect("accountability:record_list")
     page = Paginator(accountability_records_for_user(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    linked = form["supervision_order"].value() or form["circular"].value() if may_record else None
     return render(
-        request, "accountability/record_list.html", {"page": page, "form": form if may_record else None}
+        request,
+        "accountability/record_list.html",
+        {
+            "page": page,
+            "form": form if may_record else None,
+            "source": _record_source_label(form) if linked else "",
+            "subjects": _record_subjects(page.object_list),
+        },
     )
+
+
+def _record_source(user: User, query: QueryDict) -> dict[str, object]:
+    """The form's starting values for a record started from an overdue item, a 督办单 or a 通报 (each read through
+    the user's scope: one out of reach is a 404)."""
+    initial: dict[str, object] = {}
+    order_id, circular_id, item_id = (big_id(query.get(name, "")) for name in ("order", "circular", "item"))
+    if order_id is not None:
+        order = supervision_order_get_for_user(user, order_id)
+        initial |= {"supervision_order": order.pk, "unit": order.unit_id}
+        if order.subject_id is not None:
+            initial |= _subject_initial(user, order.subject_type, order.subject_id)
+    if circular_id is not None:
+        initial["circular"] = circular_get_for_user(user, circular_id).pk
+    if item_id is not None:
+        item_kind = next((kind for kind in supervision_target_kinds() if kind.field == "item"), None)
+        found = _subject_initial(user, item_kind.subject_type, item_id) if item_kind else {}
+        if not found:
+            raise Http404
+        initial |= found
+    return initial
+
+
+def _subject_initial(user: User, subject_type: str, subject_id: int) -> dict[str, object]:
+    """The subject's number in its field and its unit as the record's unit; {} when the user may not see it."""
+    target = supervision_target_locate(user, subject_type, subject_id)
+    field = next((k.field for k in supervision_target_kinds() if k.subject_type == subject_type), None)
+    if target is None or field is None:
+        return {}
+    return {field: target.reference, "unit": target.unit_id}
+
+
+def _record_source_label(form: AccountabilityRecordForm) -> str:
+    """What the record being written was started from, as the form's heading names it."""
+    parts = []
+    order_id, circular_id = (
+        big_id(str(form[name].value() or "")) for name in ("supervision_order", "circular")
+    )
+    orders, circulars = (form.fields[name].queryset for name in ("supervision_order", "circular"))  # type: ignore[attr-defined]
+    order = orders.filter(pk=order_id).first() if order_id is not None else None
+    circular = circulars.filter(pk=circular_id).first() if circular_id is not None else None
+    if order is not None:
+        parts.append(_("督办单 %(number)s") % {"number": order.number})
+    if circular is not None:
+        parts.append(_("通报 %(number)s") % {"number": circular.number})
+    return "、".join(parts)
+
+
+def _record_subjects(records: Iterable[AccountabilityRecord]) -> dict[int, SubjectSummary]:
+    """The number and summary of what each record is about, by record id."""
+    records = list(records)
+    described = subjects_describe((r.subject_type, r.subject_id) for r in records if r.subject_id is not None)
+    return {r.pk: described[(r.subject_type, r.subject_id)] for r in records if r.subject_id is not None}
 
 
 def _assessment_period(form: AssessmentForm, today: date) -> tuple[Period, str]:
@@ -323,10 +451,11 @@ def assessment_page(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accountability/assessment.html", context)
 
 
-@role_required(Role.SYSTEM_ADMIN)
+@role_required(Role.SYSTEM_ADMIN, Role.SUPERVISOR)
 def ladder_settings(request: AuthenticatedRequest) -> HttpResponse:
-    """Every obligation kind with its rungs; each rung is edited on its own form."""
-    return render(request, "accountability/ladder.html", {"rules": ladder_rules()})
+    """Every obligation kind with its rungs; the admin edits each rung on its own form, supervisors only read."""
+    may_edit = request.user.has_role(Role.SYSTEM_ADMIN)
+    return render(request, "accountability/ladder.html", {"rules": ladder_rules(), "may_edit": may_edit})
 
 
 @role_required(Role.SYSTEM_ADMIN)

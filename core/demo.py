@@ -157,6 +157,7 @@ ACCOUNTS = [
     ("head", "张伟", "LJ", "临江市信访局办信科科长", [Role.SECTION_HEAD]),
     ("head_cg", "周敏", "CG", "城关区信访局办信股股长", [Role.SECTION_HEAD]),
     ("head_zj", "钱慧", "CG-ZJ", "城关区住建局信访办主任", [Role.SECTION_HEAD]),
+    ("head_rs", "徐斌", "LJ-RS", "临江市人社局信访科科长", [Role.SECTION_HEAD]),
     ("leader", "黄建国", "LJ", "临江市副市长", [Role.LEADER]),
     ("leader_qs", "吴志强", "QS", "青山县副县长", [Role.LEADER]),
     ("supervisor", "郑丽", "LJ", "临江市信访局督查室主任", [Role.SUPERVISOR]),

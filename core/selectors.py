@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from django.contrib.auth.models import AnonymousUser
@@ -49,6 +52,34 @@ def unit_root_by_code(code: str) -> Unit | None:
 def unit_ids_visible_to(user: AnyUser) -> QuerySet[Unit, dict[str, int]]:
     """The ids of `unit_qs_visible_to`, for use as a subquery (`unit_id__in=`)."""
     return unit_qs_visible_to(user).values("id")
+
+
+# Inside `unit_ids_shared()`, each user's subtree ids are read once (the work queues of one page share them).
+_unit_ids_read: ContextVar[dict[tuple[int, str], list[int]] | None] = ContextVar(
+    "unit_ids_read", default=None
+)
+
+
+@contextmanager
+def unit_ids_shared() -> Iterator[None]:
+    """Within the block, `unit_id_list_visible_to` reads each user's subtree ids once."""
+    token = _unit_ids_read.set({})
+    try:
+        yield
+    finally:
+        _unit_ids_read.reset(token)
+
+
+def unit_id_list_visible_to(user: AnyUser) -> list[int]:
+    """Ids of the user's unit subtree as a list (a few hundred at most), for index-friendly IN filters; read once
+    per `unit_ids_shared()` block."""
+    read = _unit_ids_read.get()
+    if read is None or not isinstance(user, User) or not user.is_active:
+        return list(unit_qs_visible_to(user).values_list("id", flat=True))
+    key = (user.pk, user.unit.path)
+    if key not in read:
+        read[key] = list(unit_qs_visible_to(user).values_list("id", flat=True))
+    return list(read[key])
 
 
 def user_qs_visible_to(user: AnyUser) -> QuerySet[User]:

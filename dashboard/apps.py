@@ -11,5 +11,7 @@ class DashboardConfig(AppConfig):
 
     def ready(self) -> None:
         from dashboard.navigation import register_entries
+        from dashboard.queues import register_queues
 
         register_entries()
+        register_queues()

@@ -477,7 +477,7 @@ def _ledger_figures(found: Situation, unit: Unit, period: Period) -> None:
             "missing": counts["missing"],
             "received": Figure(
                 "期间信访量",
-                _received_between(unit, since, period.today),
+                received_between(unit, since, period.today),
                 None,
                 (
                     ("area", str(unit.pk)),
@@ -488,7 +488,23 @@ def _ledger_figures(found: Situation, unit: Unit, period: Period) -> None:
         }
 
 
-def _received_between(unit: Unit, first: date, last: date) -> int:
+def clocks_due_now(unit: Unit, today: date, *, within_days: int = 0) -> tuple[int, int]:
+    """The subtree's open obligation clocks of items overdue on `today`, and due from `today` to `within_days`
+    later: WORKLOAD_SQL's total line, the dashboard's 当前超期, read from the daily roll-up of clocks."""
+    params = {
+        "child_length": len(unit.path) + Unit.steplen,
+        "prefix": unit.path + "%",
+        "today": today,
+        "soon": today + timedelta(days=within_days),
+        "subject": ITEM_SUBJECT,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(WORKLOAD_SQL, params)
+        totals = {row[0]: row[1:] for row in cursor.fetchall()}.get(None, (0, 0, 0))
+    return int(totals[0]), int(totals[1])
+
+
+def received_between(unit: Unit, first: date, last: date) -> int:
     """Items of the subtree received from `first` to `last`, from the daily roll-up."""
     with connection.cursor() as cursor:
         cursor.execute(

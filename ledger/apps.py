@@ -27,6 +27,16 @@ class LedgerConfig(AppConfig):
         from petitions.file_sections import file_section_register
 
         file_section_register("ledger.key_cases", keycase_file_section)
-        subject_register(KEYCASE_SUBJECT, "重点信访问题", lambda pk: reverse("ledger:case_detail", args=[pk]))
+        from ledger.selectors import keycases_describe
+
+        subject_register(
+            KEYCASE_SUBJECT,
+            "重点信访问题",
+            lambda pk: reverse("ledger:case_detail", args=[pk]),
+            keycases_describe,
+        )
         subject_register(SCREENING_SUBJECT, "排查报告", lambda pk: reverse("ledger:report_file", args=[pk]))
         subject_register(DAILY_SUBJECT, "敏感时期日报", lambda pk: reverse("ledger:daily_file", args=[pk]))
+        from ledger.supervision_targets import register_supervision_targets
+
+        register_supervision_targets()

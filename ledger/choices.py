@@ -11,6 +11,7 @@ from core.choices import UnitLevel
 KEYCASE_SUBJECT = "ledger.keycase"
 SCREENING_SUBJECT = "ledger.screeningreport"
 DAILY_SUBJECT = "ledger.dailyreport"
+FINDING_SUBJECT = "ledger.finding"
 RESOLVE = "ledger.resolve"
 SCREENING_REPORT = "ledger.screening"
 DAILY_REPORT = "ledger.daily"

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accountability.choices import DeadlineStatus
 from accountability.models import Deadline
+from accountability.subjects import SubjectSummary
 from core.models import Unit, User
 from core.selectors import AnyUser
 from ledger.choices import (
@@ -32,6 +33,7 @@ from ledger.choices import (
     SCREENING_SUBJECT,
     STALE_PROGRESS_DAYS,
     ReportState,
+    StrikeOffState,
 )
 from ledger.models import (
     DailyReport,
@@ -42,6 +44,7 @@ from ledger.models import (
     ScreeningReport,
     ScreeningRound,
     SensitivePeriod,
+    StrikeOffRequest,
 )
 
 
@@ -156,6 +159,19 @@ def strike_off_requests_of_case(case: KeyCase) -> QuerySet:
     """Strike-off requests of a visible case, oldest first."""
     return case.strike_off_requests.select_related("requested_by", "decided_by").order_by(
         "requested_on", "id"
+    )
+
+
+def strike_offs_to_decide(user: AnyUser) -> QuerySet[StrikeOffRequest]:
+    """Pending strike-off (销号) requests a section head may decide: of cases their unit or a unit below it keeps
+    (台账管理单位), not asked for by themselves — the two checks of strike_off_decide —, oldest first. Read
+    through the partial index of pending requests (strikeoff_one_pending_per_case)."""
+    if not user.is_authenticated or not user.has_role("section_head"):
+        return StrikeOffRequest.objects.none()
+    return (
+        StrikeOffRequest.objects.filter(user.unit.subtree_q("case__office__"), state=StrikeOffState.PENDING)
+        .exclude(requested_by=user)
+        .order_by("requested_on", "id")
     )
 
 
@@ -375,3 +391,12 @@ def daily_reports_of_unit(user: AnyUser) -> QuerySet[DailyReport]:
         .annotate(is_overdue=_overdue_deadline(DAILY_SUBJECT), due_on=_due_on(DAILY_SUBJECT))
         .order_by("-day", "id")
     )
+
+
+def keycases_describe(case_ids: list[int]) -> dict[int, SubjectSummary]:
+    """The ledger number and title of each key case (what a notification names), in one query; unscoped: the
+    caller names only cases the notified person was told of."""
+    return {
+        pk: SubjectSummary(number, title)
+        for pk, number, title in KeyCase.objects.filter(pk__in=case_ids).values_list("pk", "number", "title")
+    }

@@ -32,4 +32,11 @@ class PetitionsConfig(AppConfig):
         register_entries()
         register_measures()
         register_queues()
-        subject_register(ITEM_SUBJECT, "信访事项", lambda pk: reverse("petitions:item_detail", args=[pk]))
+        from petitions.selectors import items_describe
+
+        subject_register(
+            ITEM_SUBJECT, "信访事项", lambda pk: reverse("petitions:item_detail", args=[pk]), items_describe
+        )
+        from petitions.supervision_targets import register_supervision_targets
+
+        register_supervision_targets()

@@ -233,6 +233,7 @@ OFFICE_ROLES = frozenset({Role.CLERK, Role.SECTION_HEAD})
 UNIT_ROLES = frozenset({Role.HANDLER, Role.SECTION_HEAD})
 HIGHER_ROLES = frozenset({Role.CLERK, Role.HANDLER, Role.SECTION_HEAD})
 HEADS = frozenset({Role.SECTION_HEAD})
+EXTENSION_APPROVERS = frozenset({Role.SECTION_HEAD, Role.LEADER})  # 本机关、单位负责人
 # Who files material on an item and records a document's delivery: the people who handle items, not leaders or
 # supervisors, who read.
 FILING_ROLES = HIGHER_ROLES
@@ -258,7 +259,10 @@ TRANSITIONS: dict[str, Transition] = {
     Action.REQUEST_EXTENSION: Transition(
         frozenset({Status.ACCEPTED}), None, UNIT_ROLES, RESPONSIBLE, "extension_requested"
     ),
-    Action.EXTEND: Transition(frozenset({Status.ACCEPTED}), None, HEADS, RESPONSIBLE, "extended"),
+    # 第三十四条: an extension is approved by the head of the body that handles the item, no one above it.
+    Action.EXTEND: Transition(
+        frozenset({Status.ACCEPTED}), None, EXTENSION_APPROVERS, RESPONSIBLE, "extended", reach=Reach.OWN
+    ),
     Action.REPLY: Transition(
         frozenset({Status.ACCEPTED}), Status.REPLIED, UNIT_ROLES, RESPONSIBLE, "replied"
     ),

@@ -179,13 +179,11 @@ def _advance(
         else rng.choice([units["CG-ZJ"], units["LJ-RS"], units["CG"]])
     )
     lifecycle.item_assign(actor=clerk, item_id=item.pk, unit_id=target.pk, on=on)
-    handler = (
-        people["handler"]
-        if target.code == "CG-ZJ"
-        else people["handler_rs"]
-        if target.code == "LJ-RS"
-        else people["head_cg"]
-    )
+    handler, unit_head = {
+        "CG-ZJ": (people["handler"], people["head_zj"]),
+        "LJ-RS": (people["handler_rs"], people["head_rs"]),
+        "CG": (people["head_cg"], people["head_cg"]),
+    }[target.code]
     on2 = _on(on, rng, 1, 13, today)
     if on2 is None or stop < 0.12:
         return
@@ -199,7 +197,7 @@ def _advance(
         lifecycle.item_request_extension(
             actor=handler, item_id=item.pk, on=ext_on, days=30, reason="涉及多个部门，需联合调查核实"
         )
-        lifecycle.item_extend(actor=people["head"], item_id=item.pk, on=ext_on)
+        lifecycle.item_extend(actor=unit_head, item_id=item.pk, on=ext_on)  # the unit's own head approves
     on3 = _on(ext_on, rng, 1, 45, today) if ext_on else _on(on2, rng, 20, 75, today)
     if on3 is None or stop < 0.35:
         return

@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.lookups import DataContains
+from django.db.models import Q, QuerySet, TextField, Value
 
 from core.filters import all_words_q
+from core.lookups import TRIGRAM
 from core.pii import lookup_hash
 from core.selectors import AnyUser
 from petitions.models import Item, ItemPetitioner, Petitioner
+from petitions.models.items import bigrams
 from petitions.selectors import item_qs_visible_to
 
 TERM_MAX = 100  # longer input is refused at the field (400), never sent to the database
 TAIL_ROWS_MAX = 200  # rows a name narrows to before their ID numbers are decrypted to compare the tail
 NAME_MAX = 20
+CONTENT_INDEX_ROWS = (
+    20_000  # items PostgreSQL may expect content words in and still read them from the word indexes
+)
 
 NUMBER = re.compile(r"^XF\d{4}-\d{6}$", re.IGNORECASE)
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$", re.IGNORECASE)
@@ -67,6 +75,23 @@ def looks_like_id_or_phone(term: str) -> bool:
     return bool({KIND_ID_NUMBER, KIND_PHONE, KIND_NAME_AND_TAIL}.intersection(term_kinds(term)))
 
 
+def contains_q(field: str, word: str) -> Q:
+    """`field` contains `word` in any case, asked the way an index answers: ILIKE (trigrams) from three characters,
+    the bigram index (petitions_bigrams) for two; a single character is a scan."""
+    if len(word) == TRIGRAM - 1:
+        pieces = Value([word.upper()], output_field=ArrayField(TextField()))
+        return Q(DataContains(bigrams(field), pieces))
+    return Q(**{f"{field}__trgm_contains": word})
+
+
+def content_q(term: str, *, most: int = 10) -> Q:
+    """Every space-separated word of the term in the summary or the demand (as core.filters.all_words_q)."""
+    words = Q()
+    for word in term.split()[:most]:
+        words &= contains_q("summary", word) | contains_q("demand", word)
+    return words
+
+
 def _rows_in_reach(user: AnyUser) -> QuerySet[ItemPetitioner]:
     return ItemPetitioner.objects.filter(item__in=item_qs_visible_to(user))
 
@@ -74,7 +99,7 @@ def _rows_in_reach(user: AnyUser) -> QuerySet[ItemPetitioner]:
 def _tail_rows(user: AnyUser, name: str, tail: str) -> list[ItemPetitioner]:
     """Rows in the user's reach whose name contains `name` and whose ID number ends with `tail`: only the (capped)
     rows the name narrowed to are decrypted, never a pattern match on ciphertext."""
-    rows = _rows_in_reach(user).filter(name__icontains=name).exclude(id_number="").order_by("-item_id")
+    rows = _rows_in_reach(user).filter(contains_q("name", name)).exclude(id_number="").order_by("-item_id")
     tail = tail.upper()
     return [
         row
@@ -88,34 +113,57 @@ def _name_and_tail(term: str) -> tuple[str, str]:
     return (found["name"], found["tail"]) if found else ("", "")
 
 
-def _match(user: AnyUser, term: str, kind: str) -> Q:
-    """The condition on items for one way of matching the term."""
+def _matching_ids(user: AnyUser, items: QuerySet[Item], term: str, kind: str) -> QuerySet[Any]:
+    """The ids of the items one way of matching the term finds, each read by its own index (the item number, the
+    look-up hashes, the name's trigrams; content words among `items`)."""
     if kind == KIND_NUMBER:
-        return Q(number=term.upper())
+        return Item.objects.filter(number=term.upper()).values("pk")
     if kind == KIND_ID_NUMBER:
         person_ids = Petitioner.objects.filter(id_number_hash=lookup_hash("id", term)).values("pk")
-        return Q(pk__in=ItemPetitioner.objects.filter(petitioner_id__in=person_ids).values("item_id"))
+        return ItemPetitioner.objects.filter(petitioner_id__in=person_ids).values("item_id")
     if kind == KIND_PHONE:
-        return Q(
-            pk__in=ItemPetitioner.objects.filter(phone_hash=lookup_hash("phone", term)).values("item_id")
-        )
+        return ItemPetitioner.objects.filter(phone_hash=lookup_hash("phone", term)).values("item_id")
     if kind == KIND_NAME_AND_TAIL:
-        return Q(pk__in=[row.item_id for row in _tail_rows(user, *_name_and_tail(term))])
+        return Item.objects.filter(
+            pk__in=[row.item_id for row in _tail_rows(user, *_name_and_tail(term))]
+        ).values("pk")
     if kind == KIND_NAME:
-        return Q(pk__in=ItemPetitioner.objects.filter(name__icontains=term).values("item_id"))
-    return all_words_q(term, ["summary", "demand"])
+        return ItemPetitioner.objects.filter(contains_q("name", term)).values("item_id")
+    return items.order_by().filter(content_q(term)).values("pk")
+
+
+def _content_is_rare(term: str) -> bool:
+    """Whether PostgreSQL expects the content words in few items (by its statistics, without running the query):
+    those are found through the word indexes; a common word is tested along the items in reach instead, which is
+    cheaper than collecting a large share of all items from an index."""
+    plan = Item.objects.filter(content_q(term)).explain()
+    estimate = re.search(r"rows=(\d+)", plan)
+    return estimate is not None and int(estimate[1]) <= CONTENT_INDEX_ROWS
 
 
 def items_matching(user: AnyUser, items: QuerySet[Item], term: str) -> QuerySet[Item]:
-    """`items` (already read through the user's reach) that the term matches in any of its ways."""
+    """`items` (already read through the user's reach) that the term matches in any of its ways.
+
+    A term read several ways (a word that may be a name or content) is the union of the ids each way finds, each
+    through its index: one condition `name matches OR content matches` would make PostgreSQL test every item in
+    reach. Content words common enough that the index would return many items are tested along the items.
+    """
     term = term.strip()
     kinds = term_kinds(term)
     if not kinds:
         return items
-    found = Q()
-    for kind in kinds:
-        found |= _match(user, term, kind)
-    return items.filter(found)
+    if KIND_TEXT in kinds and not _content_is_rare(term):
+        found = all_words_q(term, ["summary", "demand"])
+        for kind in kinds:
+            if kind != KIND_TEXT:
+                found |= Q(pk__in=_matching_ids(user, items, term, kind))
+        return items.filter(found)
+    if kinds == (KIND_TEXT,):
+        return items.filter(content_q(term))
+    ids = _matching_ids(user, items, term, kinds[0])
+    for kind in kinds[1:]:
+        ids = ids.union(_matching_ids(user, items, term, kind))
+    return items.filter(pk__in=ids)
 
 
 @dataclass(frozen=True)
@@ -158,4 +206,4 @@ def _person_condition(user: AnyUser, term: str, kind: str) -> Q:
         return Q(phone_hash=lookup_hash("phone", term))
     if kind == KIND_NAME_AND_TAIL:
         return Q(pk__in=[row.pk for row in _tail_rows(user, *_name_and_tail(term))])
-    return Q(name__icontains=term)
+    return contains_q("name", term)

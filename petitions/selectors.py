@@ -21,17 +21,19 @@ from accountability.selectors import (
     deadlines_of_subject,
     deadlines_open_for_subjects,
 )
+from accountability.subjects import SubjectSummary
 from core.choices import ADMIN_ROLES
 from core.models import Unit, User
 from core.pii import lookup_hash
-from core.selectors import AnyUser, unit_qs_visible_to
+from core.selectors import AnyUser, unit_id_list_visible_to, unit_qs_visible_to
+from core.text import first_line
 from petitions.choices import ITEM_SUBJECT, ROUTING, DocumentKind, Status
 from petitions.models import Category, ExtensionRequest, Item, ItemEvent, ItemPetitioner, ItemReach
 
 
 def visible_unit_ids(user: AnyUser) -> list[int]:
     """Ids of the user's unit subtree (a few hundred at most), for index-friendly IN filters."""
-    return list(unit_qs_visible_to(user).values_list("id", flat=True))
+    return unit_id_list_visible_to(user)
 
 
 def _reads_items(user: AnyUser) -> TypeGuard[User]:
@@ -350,3 +352,12 @@ def repeat_candidates_for_people(
             merged[candidate.item.pk] = RepeatCandidate(candidate.item, reasons, similarity)
     ranked = sorted(merged.values(), key=lambda c: (-len(c.reasons), -c.similarity, -c.item.pk))
     return ranked[:limit]
+
+
+def items_describe(item_ids: list[int]) -> dict[int, SubjectSummary]:
+    """The number and first summary line of each item (what a notification names), in one query; unscoped: the
+    caller names only items the notified person was told of."""
+    return {
+        pk: SubjectSummary(number, first_line(summary))
+        for pk, number, summary in Item.objects.filter(pk__in=item_ids).values_list("pk", "number", "summary")
+    }

@@ -24,7 +24,16 @@ from accountability.choices import (
     SupervisionStatus,
 )
 from accountability.models import AccountabilityRecord, Circular, Deadline, SupervisionOrder
-from accountability.services.supervision import supervision_may_close, supervision_may_reply
+from accountability.selectors import circulars_for_user, supervision_orders_for_user
+from accountability.services.deadlines import Subject
+from accountability.services.supervision import NO_SUBJECT, supervision_may_close, supervision_may_reply
+from accountability.subjects import (
+    SubjectSummary,
+    SupervisionTarget,
+    TargetKind,
+    supervision_target_find,
+    supervision_target_kinds,
+)
 from core.api.serializers import VersionSerializer
 from core.selectors import unit_qs_visible_to
 
@@ -48,6 +57,32 @@ class VisibleUnitField(serializers.PrimaryKeyRelatedField):  # type: ignore[type
         return unit_qs_visible_to(self.context["user"])
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleOrderField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A 督办单 id the caller's subtree received or issued; any other id is refused at the field."""
+
+    default_error_messages = {
+        "does_not_exist": _("没有找到该督办单，或不在本单位范围内。"),
+        "incorrect_type": _("督办单应为编号。"),
+    }
+
+    def get_queryset(self) -> Any:
+        return supervision_orders_for_user(self.context["user"])
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleCircularField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A 通报 id in the caller's reach; any other id is refused at the field."""
+
+    default_error_messages = {
+        "does_not_exist": _("没有找到该通报，或不在本单位范围内。"),
+        "incorrect_type": _("通报应为编号。"),
+    }
+
+    def get_queryset(self) -> Any:
+        return circulars_for_user(self.context["user"])
+
+
 # --- 督办单 ----------------------------------------------------------------------------------------------------
 
 
@@ -63,6 +98,10 @@ class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
         source="issued_by.full_name", read_only=True, default=None, help_text="为空：预警升级自动生成"
     )
     replied_by_name = serializers.CharField(source="replied_by.full_name", read_only=True, default=None)
+    subject_reference = serializers.SerializerMethodField(
+        help_text="督办对象的编号（信访件编号、台账编号等）"
+    )
+    subject_summary = serializers.SerializerMethodField(help_text="督办对象的一行摘要")
     reply_due_on = serializers.SerializerMethodField(help_text="答复期限")
     reply_overdue = serializers.SerializerMethodField(help_text="已过答复期限仍未答复")
     may_reply = serializers.SerializerMethodField(help_text="调用者可以答复")
@@ -88,6 +127,10 @@ class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
             "issued_by_name",
             "issued_on",
             "deadline",
+            "subject_type",
+            "subject_id",
+            "subject_reference",
+            "subject_summary",
             "reply_due_on",
             "reply_overdue",
             "reply",
@@ -103,6 +146,20 @@ class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
     def _clock(self, order: SupervisionOrder) -> Deadline | None:
         clock: Deadline | None = self.context["clocks"].get(order.pk)
         return clock
+
+    def _subject(self, order: SupervisionOrder) -> SubjectSummary | None:
+        found: SubjectSummary | None = self.context.get("subjects", {}).get(
+            (order.subject_type, order.subject_id)
+        )
+        return found
+
+    def get_subject_reference(self, order: SupervisionOrder) -> str | None:
+        subject = self._subject(order)
+        return None if subject is None else subject.reference
+
+    def get_subject_summary(self, order: SupervisionOrder) -> str | None:
+        subject = self._subject(order)
+        return None if subject is None else subject.summary
 
     def get_reply_due_on(self, order: SupervisionOrder) -> date | None:
         clock = self._clock(order)
@@ -121,13 +178,72 @@ class SupervisionOrderSerializer(serializers.ModelSerializer[SupervisionOrder]):
         )
 
 
-class SupervisionIssueSerializer(serializers.Serializer[dict[str, Any]]):
-    """POST /api/v1/accountability/supervision-orders/: a supervisor issues a 督办单 dated today."""
+def _target_fields(required_note: str) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+    """One optional field per kind of subject a 督办单 may be issued on (item, key_case, finding), by its number."""
+    return {
+        kind.field: serializers.CharField(
+            max_length=40,
+            required=False,
+            allow_blank=True,
+            help_text=f"{kind.label}的{kind.hint}（{required_note}）",
+        )
+        for kind in supervision_target_kinds()
+    }
 
-    unit = VisibleUnitField(help_text="被督办单位：本单位或下级单位")
+
+def _one_kind(raw: dict[str, str], *, required: bool) -> TargetKind | None:
+    """The kind of the one subject the body names by item / key_case / finding, refused at the field like the
+    page's form: none (when required) or more than one."""
+    kinds = supervision_target_kinds()
+    filled = [kind for kind in kinds if (raw.get(kind.field) or "").strip()]
+    if not filled:
+        if required:
+            raise serializers.ValidationError({kinds[0].field: [str(NO_SUBJECT)]})
+        return None
+    if len(filled) > 1:
+        message = str(_("督办对象只能填写一个：请只保留信访事项、重点信访问题或排查发现之一。"))
+        raise serializers.ValidationError({kind.field: [message] for kind in filled})
+    return filled[0]
+
+
+def _find_target(user: Any, kind: TargetKind, reference: str) -> SupervisionTarget:
+    """The subject of that number the caller may see, or a refusal at its field."""
+    target = supervision_target_find(user, kind.field, reference)
+    if target is None:
+        message = _("没有找到该%(label)s，或不在本单位范围内。") % {"label": kind.label}
+        raise serializers.ValidationError({kind.field: [message]})
+    return target
+
+
+class SupervisionIssueSerializer(serializers.Serializer[dict[str, Any]]):
+    """POST /api/v1/accountability/supervision-orders/: a supervisor issues a 督办单 dated today on exactly one
+    subject (`item`, `key_case` or `finding`, by its number); `unit` defaults to the subject's responsible unit."""
+
+    unit = VisibleUnitField(
+        help_text="被督办单位：本单位或下级单位；不填则为督办对象的责任单位", required=False
+    )
     ground = serializers.ChoiceField(choices=SupervisionGround.choices, help_text="督办事由")
     method = serializers.ChoiceField(choices=SupervisionMethod.choices, help_text="督办方式")
     requirement = serializers.CharField(max_length=2000, help_text="督办要求")
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        return {**_target_fields("三者必填其一"), **super().get_fields()}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = self.context["user"]
+        raw = {kind.field: attrs.get(kind.field, "") for kind in supervision_target_kinds()}
+        kind = _one_kind(raw, required=True)
+        target = _find_target(user, kind, raw[kind.field]) if kind else None
+        if target is None:  # unreachable: a required kind is found or refused
+            raise serializers.ValidationError({"item": [str(NO_SUBJECT)]})
+        data = {name: value for name, value in attrs.items() if name not in raw}
+        data["subject"] = Subject(target.subject_type, target.subject_id)
+        if data.get("unit") is None:
+            data["unit"] = unit_qs_visible_to(user).filter(pk=target.unit_id).first()
+            if data["unit"] is None:
+                message = _("督办对象的责任单位不在本单位范围内，请选择被督办单位。")
+                raise serializers.ValidationError({"unit": [message]})
+        return data
 
 
 class SupervisionReplySerializer(VersionSerializer):
@@ -211,6 +327,7 @@ class AccountabilityRecordSerializer(serializers.ModelSerializer[AccountabilityR
     supervision_order_number = serializers.CharField(
         source="supervision_order.number", read_only=True, default=None
     )
+    circular_number = serializers.CharField(source="circular.number", read_only=True, default=None)
     recorded_by_name = serializers.CharField(source="recorded_by.full_name", read_only=True)
 
     class Meta:
@@ -230,6 +347,10 @@ class AccountabilityRecordSerializer(serializers.ModelSerializer[AccountabilityR
             "decided_on",
             "supervision_order",
             "supervision_order_number",
+            "circular",
+            "circular_number",
+            "subject_type",
+            "subject_id",
             "recorded_by_name",
             "created_at",
         ]
@@ -247,3 +368,18 @@ class AccountabilityRecordCreateSerializer(serializers.Serializer[dict[str, Any]
     reason = serializers.CharField(max_length=2000, help_text="事由")
     decided_by = serializers.CharField(max_length=100, help_text="决定机关")
     decided_on = serializers.DateField(help_text="决定日期")
+    supervision_order = VisibleOrderField(required=False, allow_null=True, help_text="依据的督办单（可不填）")
+    circular = VisibleCircularField(required=False, allow_null=True, help_text="依据的通报（可不填）")
+
+    def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+        return {**super().get_fields(), **_target_fields("可不填，至多一个")}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = self.context["user"]
+        raw = {kind.field: attrs.get(kind.field, "") for kind in supervision_target_kinds()}
+        kind = _one_kind(raw, required=False)
+        data = {name: value for name, value in attrs.items() if name not in raw}
+        if kind is not None:
+            target = _find_target(user, kind, raw[kind.field])
+            data["subject"] = Subject(target.subject_type, target.subject_id)
+        return data

@@ -39,6 +39,7 @@ from accountability.services.supervision import (
     supervision_may_reply,
     supervision_reply,
 )
+from accountability.subjects import subjects_describe
 from core.api.serializers import VersionSerializer
 from core.auth.roles import has_any_role
 from core.choices import BUSINESS_ROLES, Role
@@ -63,7 +64,13 @@ def _refuse_unless(allowed: bool, message: str) -> None:
 
 def _orders_data(user: User, orders: Iterable[SupervisionOrder]) -> Any:
     rows = list(orders)
-    context = {"user": user, "clocks": supervision_reply_clocks(order.pk for order in rows)}
+    context = {
+        "user": user,
+        "clocks": supervision_reply_clocks(order.pk for order in rows),
+        "subjects": subjects_describe(
+            (order.subject_type, order.subject_id) for order in rows if order.subject_id is not None
+        ),
+    }
     return s.SupervisionOrderSerializer(rows, many=True, context=context).data
 
 
@@ -137,8 +144,8 @@ class SupervisionOrderViewSet(
 class CircularViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):  # type: ignore[type-arg]
-    """通报 issued by the caller's units, newest first, each with the rows frozen when it was issued; supervisors
-    issue one for a period."""
+    """通报 issued by the caller's units or naming the caller's unit from above, newest first, each with the rows
+    frozen when it was issued; supervisors issue one for a period."""
 
     permission_classes = [BusinessRoles]
     lookup_value_regex = ID

@@ -10,22 +10,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accountability.choices import SupervisionGround, SupervisionMethod, SupervisionStatus
+from accountability.choices import (
+    NotificationKind,
+    SupervisionGround,
+    SupervisionMethod,
+    SupervisionStatus,
+)
 from accountability.models import (
     AccountabilityRecord,
     Circular,
     Deadline,
     Escalation,
-    Notification,
     SupervisionOrder,
 )
 from accountability.services.deadlines import Subject, deadline_meet, deadline_open
 from accountability.services.ladder import SUPERVISION_REPLY
+from accountability.services.notifications import notification_send
+from accountability.subjects import supervision_target_locate
 from core.audit.record import audit_record
 from core.choices import Role
 from core.errors import DomainError
 from core.models import Unit, User
 from core.numbering import next_in_year
+from core.text import first_line
 from core.versioning import bump_version, lock_version
 
 ORDER_SUBJECT = "accountability.supervisionorder"
@@ -34,6 +41,7 @@ CIRCULAR_SERIES = "circular"
 LADDER_ORDER_BATCH = 200
 REPORT_KINDS = ("ledger.screening", "ledger.daily")
 STALE_ORDER = gettext_lazy("该督办单已被他人修改，请刷新页面后重试。")
+NO_SUBJECT = gettext_lazy("请填写督办对象：信访事项、重点信访问题或排查发现，三者选其一。")
 
 
 def supervision_may_reply(user: User, order: SupervisionOrder) -> bool:
@@ -50,20 +58,19 @@ def order_subject(order: SupervisionOrder) -> Subject:
     return Subject(ORDER_SUBJECT, order.pk)
 
 
-def _tell(users: list[User], *, key: str, title: str, body: str, url: str) -> None:
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                key=f"{key}:{user.pk}",
-                recipient=user,
-                title=title,
-                body=body,
-                url=url,
-                email_state="pending" if user.email else "none",
-            )
-            for user in users
-        ],
-        ignore_conflicts=True,
+def _tell(
+    users: list[User], *, title: str, body: str, url: str, order: SupervisionOrder, due_on: date | None
+) -> None:
+    """Tell the people at once (督办 is never left for the digest), naming the order and its reply deadline."""
+    notification_send(
+        recipients=users,
+        kind=NotificationKind.SUPERVISION,
+        subject=title,
+        body=body,
+        link=url,
+        reference=order.number,
+        summary=first_line(order.requirement),
+        due_on=due_on,
     )
 
 
@@ -82,14 +89,20 @@ def supervision_issue(
     issuing_unit: Unit | None = None,
     deadline: Deadline | None = None,
     escalation: Escalation | None = None,
+    subject: Subject | None = None,
 ) -> SupervisionOrder:
-    """Issue a 督办单 to `unit` and start its reply clock; by a supervisor, or by the ladder when actor is None."""
+    """Issue a 督办单 to `unit` and start its reply clock; by a supervisor on one subject (an item, a key case or a
+    screening finding the supervisor may see), or by the ladder when actor is None, on the deadline's subject."""
     if actor is not None:
         if not actor.has_role(Role.SUPERVISOR):
             raise DomainError(_("只有督查人员可以发出督办单。"))
         if not actor.unit.contains(unit):
             raise DomainError(_("只能督办本单位及下级单位。"), field="unit")
+        if subject is None or supervision_target_locate(actor, subject.type, subject.id) is None:
+            raise DomainError(str(NO_SUBJECT), field="subject")
         issuing_unit = actor.unit
+    elif subject is None and deadline is not None:
+        subject = Subject(deadline.subject_type, deadline.subject_id)
     if issuing_unit is None:
         raise ValueError("a ladder order names its issuing unit")
     with transaction.atomic():
@@ -99,13 +112,15 @@ def supervision_issue(
             issuing_unit=issuing_unit,
             deadline=deadline,
             escalation=escalation,
+            subject_type=subject.type if subject else "",
+            subject_id=subject.id if subject else None,
             ground=ground,
             method=method,
             requirement=requirement,
             issued_by=actor,
             issued_on=issued_on,
         )
-        deadline_open(
+        reply_clock = deadline_open(
             subject=order_subject(order),
             kind=SUPERVISION_REPLY,
             unit_id=unit.pk,
@@ -114,16 +129,23 @@ def supervision_issue(
         )
         _tell(
             _unit_people(unit, [Role.SECTION_HEAD, Role.LEADER, Role.HANDLER]),
-            key=f"supervision:{order.pk}",
             title=f"【督办】{order.number}：{SupervisionGround(ground).label}",
             body=f"{issuing_unit.name}{SupervisionMethod(method).label}：{requirement[:200]}",
             url=f"/accountability/supervision/{order.pk}/",
+            order=order,
+            due_on=reply_clock.due_on,
         )
         audit_record(
             actor=actor,
             action="accountability.supervision.issued",
             target=order,
-            detail={"unit": unit.pk, "ground": ground, "method": method, "by_ladder": actor is None},
+            detail={
+                "unit": unit.pk,
+                "ground": ground,
+                "method": method,
+                "by_ladder": actor is None,
+                "subject": f"{subject.type}:{subject.id}" if subject else "",
+            },
         )
     return order
 
@@ -158,10 +180,11 @@ def supervision_reply(
         )
         _tell(
             issuers,
-            key=f"supervision-reply:{locked.pk}",
             title=f"【督办答复】{locked.number}：{locked.unit.name}已答复",
             body=locked.reply[:300],
             url=f"/accountability/supervision/{locked.pk}/",
+            order=locked,
+            due_on=None,
         )
         audit_record(actor=actor, action="accountability.supervision.replied", target=locked)
     return locked
@@ -296,14 +319,22 @@ def accountability_record_create(
     decided_by: str,
     decided_on: date,
     supervision_order: SupervisionOrder | None = None,
+    circular: Circular | None = None,
+    subject: Subject | None = None,
 ) -> AccountabilityRecord:
-    """Record a 追责 decision against one person of a unit in the actor's subtree."""
+    """Record a 追责 decision against one person of a unit in the actor's subtree, started from an overdue item (its
+    subject), a 督办单 (which lends its subject) or a 通报; the caller read the order and the 通报 through the
+    actor's scoped selectors."""
     if not actor.has_role(Role.SUPERVISOR):
         raise DomainError(_("只有督查人员可以登记追责。"))
     if not actor.unit.contains(unit):
         raise DomainError(_("只能登记本单位及下级单位的追责。"), field="unit")
     if decided_on > timezone.localdate():
         raise DomainError(_("决定日期不能晚于今天。"), field="decided_on")
+    if subject is None and supervision_order is not None and supervision_order.subject_id is not None:
+        subject = Subject(supervision_order.subject_type, supervision_order.subject_id)
+    elif subject is not None and supervision_target_locate(actor, subject.type, subject.id) is None:
+        raise DomainError(_("关联的信访事项不存在或不在本单位范围内。"), field="subject")
     with transaction.atomic():
         record = AccountabilityRecord.objects.create(
             unit=unit,
@@ -315,12 +346,22 @@ def accountability_record_create(
             decided_by=decided_by.strip(),
             decided_on=decided_on,
             supervision_order=supervision_order,
+            circular=circular,
+            subject_type=subject.type if subject else "",
+            subject_id=subject.id if subject else None,
             recorded_by=actor,
         )
         audit_record(
             actor=actor,
             action="accountability.record.created",
             target=record,
-            detail={"unit": unit.pk, "measure": measure, "liability": liability},
+            detail={
+                "unit": unit.pk,
+                "measure": measure,
+                "liability": liability,
+                "supervision_order": supervision_order.pk if supervision_order else None,
+                "circular": circular.pk if circular else None,
+                "subject": f"{subject.type}:{subject.id}" if subject else "",
+            },
         )
     return record

@@ -12,9 +12,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accountability.choices import LadderStep
+from accountability.choices import DIGESTED_STEPS, LadderStep, NotificationKind
 from accountability.models import SweepRun
 from core.models import Unit
 
@@ -36,6 +38,9 @@ STATISTICS_MIN_PAGES = 16
 
 # One batch: the first open deadlines whose next rung has come; write the rungs reached (once per due date),
 # tell the people each rung names, and move every deadline of the batch on to its next rung (or none).
+# 预警 and 超期 rungs (DIGESTED_STEPS) do not each make an inbox row: each is an entry of the person's digest of the
+# day (one row per person per day, upserted so it grows and its count rises), which alone is shown, counted and
+# e-mailed; 督办, 通报 and 约谈 stay one immediate row each. Entries keep the ledger of who was told of which rung.
 BATCH_SQL = """
 WITH batch AS (
     SELECT p.deadline_id AS id FROM accountability_ladderposition p
@@ -103,21 +108,47 @@ told AS (
     JOIN core_user u ON u.unit_id = au.id AND 'supervisor' = ANY(u.roles)
     WHERE 'supervisors' = ANY(s.notify)
 ),
+digests AS (
+    INSERT INTO accountability_notification
+        (key, recipient_id, kind, count, title, body, url, created_at, email_state)
+    SELECT
+        'digest:' || to_char(%(today)s::date, 'YYYY-MM-DD') || ':' || u.id,
+        u.id,
+        %(digest_kind)s,
+        count(*),
+        %(digest_title)s || to_char(%(today)s::date, 'YYYY-MM-DD'),
+        '',
+        %(digest_url)s,
+        now(),
+        CASE WHEN u.email <> '' THEN 'pending' ELSE 'none' END
+    FROM told t
+    JOIN core_user u ON u.id = t.user_id AND u.is_active
+    JOIN reached r ON r.id = t.escalation_id
+    JOIN accountability_escalationstep s ON s.id = r.step_id
+    WHERE s.step = ANY(%(digested)s)
+    GROUP BY u.id, u.email
+    ON CONFLICT (key) DO UPDATE
+    SET count = accountability_notification.count + EXCLUDED.count, read_at = NULL, created_at = EXCLUDED.created_at
+    RETURNING id, recipient_id
+),
 notified AS (
     INSERT INTO accountability_notification
-        (key, recipient_id, escalation_id, title, body, url, created_at, email_state)
+        (key, recipient_id, escalation_id, digest_id, kind, title, body, url, due_on, created_at, email_state)
     SELECT
         'escalation:' || t.escalation_id || ':' || u.id,
         u.id,
         t.escalation_id,
+        dg.id,
+        CASE WHEN dg.id IS NULL THEN %(immediate_kind)s ELSE %(digest_kind)s END,
         '【' || (%(labels)s::jsonb ->> s.step) || '】' || rule.label || '（到期日 '
             || to_char(d.due_on, 'YYYY-MM-DD') || '）',
         '责任单位：' || unit.name || '。' || CASE
             WHEN d.due_on >= %(today)s THEN '距到期还有 ' || (d.due_on - %(today)s) || ' 日。'
             ELSE '已超期 ' || (%(today)s - d.due_on) || ' 日。' END,
         '/accountability/escalations/' || t.escalation_id || '/',
+        d.due_on,
         now(),
-        CASE WHEN u.email <> '' THEN 'pending' ELSE 'none' END
+        CASE WHEN dg.id IS NULL AND u.email <> '' THEN 'pending' ELSE 'none' END
     FROM told t
     JOIN core_user u ON u.id = t.user_id AND u.is_active
     JOIN reached r ON r.id = t.escalation_id
@@ -125,6 +156,7 @@ notified AS (
     JOIN accountability_deadline d ON d.id = r.deadline_id
     JOIN accountability_deadlinerule rule ON rule.kind = d.kind
     JOIN core_unit unit ON unit.id = d.unit_id
+    LEFT JOIN digests dg ON dg.recipient_id = u.id AND s.step = ANY(%(digested)s)
     ON CONFLICT (key) DO NOTHING
     RETURNING 1
 )
@@ -143,9 +175,20 @@ class BatchResult:
 
 
 def batch_params(*, today: date, limit: int) -> dict[str, Any]:
-    """The parameters of BATCH_SQL: the business date, the batch size, rung names and the unit tree's step length."""
+    """The parameters of BATCH_SQL: the business date, the batch size, rung names, the unit tree's step length and
+    what the day's digest is called."""
     labels = json.dumps({value: str(label) for value, label in LadderStep.choices}, ensure_ascii=False)
-    return {"today": today, "limit": limit, "labels": labels, "steplen": Unit.steplen}
+    return {
+        "today": today,
+        "limit": limit,
+        "labels": labels,
+        "steplen": Unit.steplen,
+        "digested": list(DIGESTED_STEPS),
+        "digest_kind": NotificationKind.DEADLINE,
+        "immediate_kind": NotificationKind.SUPERVISION,
+        "digest_title": str(_("【预警与超期】每日汇总 ")),
+        "digest_url": f"{reverse('accountability:inbox')}?kind={NotificationKind.DEADLINE}",
+    }
 
 
 def sweep_batch(*, today: date, limit: int) -> BatchResult:

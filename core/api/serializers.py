@@ -93,13 +93,24 @@ class QueueRowSerializer(serializers.Serializer):  # type: ignore[type-arg]
     days_left = serializers.IntegerField(allow_null=True)
 
 
+class QueueFigureSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """One number of a figures card (领导 今日数据): its label, the value as shown, and the list behind it."""
+
+    # DRF takes declared fields off the class, so this `label` does not replace Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
+    value = serializers.CharField()
+    url = serializers.CharField(help_text="空：无对应列表")
+
+
 class QueueSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    """One of the caller's work queues: its name, title, count and first rows."""
+    """One of the caller's work queues: its name, title, count and first rows; a card of the day's numbers has
+    figures instead of rows."""
 
     name = serializers.CharField()
     title = serializers.CharField()
     count = serializers.IntegerField()
     items = QueueRowSerializer(many=True)
+    figures = QueueFigureSerializer(many=True)
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):

@@ -81,9 +81,16 @@ QUEUE_API_PAGE = 20
 @extend_schema(responses=QueueSerializer(many=True))
 @api_view(["GET"])
 def my_queue(request: Request) -> Response:
-    """The caller's work queues for their roles: each with its count and first rows."""
+    """The caller's work queues for their roles: each with its count and first rows (a card of the day's numbers:
+    its figures)."""
     queues = [
-        {"name": name, "title": str(page.title), "count": page.count, "items": page.rows}
+        {
+            "name": name,
+            "title": str(page.title),
+            "count": page.count,
+            "items": page.rows,
+            "figures": page.figures,
+        }
         for name, page in queues_for(api_user(request), limit=QUEUE_API_PAGE)
     ]
     return Response(QueueSerializer(queues, many=True).data)

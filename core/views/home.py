@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.http import AuthenticatedRequest
-from core.queues import queues_for
+from core.queues import queue_menu_from, queues_for
 from core.selectors import calendar_days_between, calendar_snapshot, unit_qs_visible_to
 
 
@@ -20,6 +20,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     calendar = calendar_snapshot()
     upcoming = calendar_days_between(first=today, last=today + timedelta(days=60))
+    pages = queues_for(request.user)
     context = {
         "today": today,
         "today_is_working_day": calendar.is_working_day(today),
@@ -27,6 +28,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         "next_working_day": calendar.next_working_day(today),
         "upcoming_days": list(upcoming),
         "visible_unit_count": unit_qs_visible_to(request.user).count(),
-        "queues": [{"name": name, "page": page} for name, page in queues_for(request.user)],
+        "queues": [{"name": name, "page": page} for name, page in pages],
+        # The menu of this page counts from the cards themselves: the two numbers are the same reading.
+        "queue_menu": queue_menu_from(pages),
     }
     return render(request, "core/home.html", context)

@@ -32,6 +32,14 @@ from petitions.choices import (
 )
 
 
+def bigrams(field: str) -> models.Func:
+    """`petitions_bigrams(field)`: the distinct two-character pieces of the upper-cased text, which the bigram
+    indexes hold; a two-character term (王芳, 工资) has no trigram, and is found through them (petitions/search.py)."""
+    return models.Func(
+        models.F(field), function="petitions_bigrams", output_field=ArrayField(models.TextField())
+    )
+
+
 class Category(MP_Node):
     """内容分类: a configurable tree, seeded with the national first level and a second level."""
 
@@ -227,6 +235,8 @@ class Item(models.Model):
             GinIndex(fields=["markers"], name="item_markers_idx"),
             GinIndex(fields=["summary"], opclasses=["gin_trgm_ops"], name="item_summary_trgm_idx"),
             GinIndex(fields=["demand"], opclasses=["gin_trgm_ops"], name="item_demand_trgm_idx"),
+            GinIndex(bigrams("summary"), name="item_summary_bigram_idx"),
+            GinIndex(bigrams("demand"), name="item_demand_bigram_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(head_count__gte=1), name="item_head_count_positive"),
@@ -292,8 +302,9 @@ class ItemPetitioner(models.Model):
         ]
         indexes = [
             models.Index(fields=["name"], name="itempetitioner_name_idx"),
-            # A partial name (张三 in 张三丰) is searched by icontains (petitions/search.py).
+            # A partial name (张三 in 张三丰) is searched by ILIKE (petitions/search.py), a two-character one by its bigram.
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="itempetitioner_name_trgm_idx"),
+            GinIndex(bigrams("name"), name="itempetitioner_name_bigram_idx"),
         ]
 
     def __str__(self) -> str:

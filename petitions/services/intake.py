@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accountability.choices import NotificationKind
 from accountability.services.deadlines import deadline_open
 from accountability.services.notifications import notification_send
 from core.audit.record import audit_record
@@ -23,6 +24,7 @@ from core.idcard import id_number_validate
 from core.models import Division, Unit, User
 from core.numbering import next_in_year, yearly_sequence_name
 from core.pii import lookup_hash, person_audit_repr
+from core.text import first_line
 from petitions.choices import (
     PURPOSE_TYPE,
     ROUTING,
@@ -42,6 +44,7 @@ from petitions.services.attachments import (
     attachments_check_count,
     attachments_discard,
 )
+from petitions.services.clocks import item_clock_running
 from petitions.services.common import in_subtree, record_event, subject_of
 
 MAX_REPRESENTATIVES = 5  # 《信访工作条例》第二十条
@@ -485,11 +488,19 @@ def _collective_tell(actor: User, item: Item) -> None:
     body = _("%(number)s：%(count)s人，%(summary)s") % {
         "number": item.number,
         "count": item.head_count,
-        "summary": item.summary.splitlines()[0][:80],
+        "summary": first_line(item.summary),
     }
     link = reverse("petitions:item_detail", args=[item.pk])
+    routing = item_clock_running(item, ROUTING)  # none for a repeat: it runs on the original item
     transaction.on_commit(
         lambda: notification_send(
-            recipients=recipients, key=f"collective:{item.pk}", subject=subject, body=body, link=link
+            recipients=recipients,
+            kind=NotificationKind.COLLECTIVE,
+            subject=subject,
+            body=body,
+            link=link,
+            reference=item.number,
+            summary=first_line(item.summary),
+            due_on=routing.due_on if routing else None,
         )
     )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accountability.choices import NotificationKind
 from accountability.models import DeadlineRule
 from accountability.services.deadlines import (
     deadline_cancel,
@@ -25,11 +26,12 @@ from accountability.services.deadlines import (
 )
 from accountability.services.notifications import notification_send
 from core.audit.record import audit_record
-from core.choices import Role
 from core.errors import DomainError
 from core.models import Unit, User
+from core.text import first_line
 from petitions.choices import (
     ACCEPTANCE_CLOCK,
+    EXTENSION_APPROVERS,
     HANDLING,
     OBJECTION,
     RECHECK_CLOCK,
@@ -226,21 +228,26 @@ def item_object(
 
 
 def _tell_extension_approvers(request_id: int) -> None:
-    """Tell every active section head of the item's responsible unit that an extension request waits for them."""
+    """Tell every active section head and leader of the item's responsible unit (who alone may approve it) that an
+    extension request waits for them."""
     request = ExtensionRequest.objects.select_related("item").get(pk=request_id)
     item = request.item
     if item.responsible_unit_id is None:
         return
     heads = User.objects.filter(
-        unit_id=item.responsible_unit_id, is_active=True, roles__contains=[Role.SECTION_HEAD]
+        unit_id=item.responsible_unit_id, is_active=True, roles__overlap=sorted(EXTENSION_APPROVERS)
     ).order_by("id")
+    handling = item_clock_running(item, HANDLING)
     notification_send(
         recipients=heads,
-        key=f"extension-request:{request.pk}",
+        kind=NotificationKind.APPROVAL,
         subject=_("延期申请待审批：%(number)s") % {"number": item.number},
         body=_("信访事项%(number)s申请延长办理期限%(days)s日，理由：%(reason)s")
         % {"number": item.number, "days": request.days, "reason": request.reason},
         link=reverse("petitions:item_detail", args=[item.pk]),
+        reference=item.number,
+        summary=first_line(item.summary),
+        due_on=handling.due_on if handling else None,
     )
 
 

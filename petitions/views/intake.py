@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,10 +17,18 @@ from core.choices import Role
 from core.errors import DomainError
 from core.http import AuthenticatedRequest, big_id
 from petitions.choices import AttachmentKind, Channel
-from petitions.forms import AttachmentsForm, IntakeForm, PetitionerFormSet, intake_files, intake_input
+from petitions.forms import (
+    AttachmentsForm,
+    IntakeForm,
+    PetitionerForm,
+    PetitionerFormSet,
+    intake_files,
+    intake_input,
+)
 from petitions.selectors import PersonTyped, item_qs_visible_to, repeat_candidates_for_people
 from petitions.services.held_uploads import held_discard, held_files, held_keep, held_list, held_remove
 from petitions.services.intake import (
+    MAX_REPRESENTATIVES,
     IntakeInput,
     PetitionerInput,
     intake_files_validate,
@@ -133,13 +143,84 @@ def _has_errors(form: IntakeForm, people: Any, files_form: AttachmentsForm) -> b
     return bool(form.errors or files_form.errors or people.non_form_errors() or any(r.errors for r in people))
 
 
+MAX_PEOPLE_ROWS = 30  # the petitioner formset's max_num
+ROW_ACTION = re.compile(r"^petitioners-(\d{1,3})-(up|down|remove)$")
+ROW_FIELD = re.compile(r"^petitioners-(\d{1,3})-(\w+)$")
+
+
+def _posted_rows(data: QueryDict) -> list[dict[str, str]]:
+    """The petitioner rows as posted, in their order, each as a row form's initial values (unknown keys dropped)."""
+    rows: dict[int, dict[str, str]] = {}
+    for key in data:
+        match = ROW_FIELD.match(key)
+        if match and match[2] in PetitionerForm.base_fields:
+            rows.setdefault(int(match[1]), {})[match[2]] = data.get(key, "")
+    return [rows[index] for index in sorted(rows)][:MAX_PEOPLE_ROWS] or [{}]
+
+
+def _rows_changed(rows: list[dict[str, str]], action: str) -> tuple[list[dict[str, str]], int, str]:
+    """The rows after 增加信访人, 上移, 下移 or 删除 (`action` as the button posts it), the row to put the cursor in,
+    and a refusal when the action cannot be done (a 31st row)."""
+    if action == "add":
+        if len(rows) >= MAX_PEOPLE_ROWS:
+            return rows, len(rows) - 1, _("信访人最多登记%(max)s人。") % {"max": MAX_PEOPLE_ROWS}
+        return [*rows, {}], len(rows), ""
+    match = ROW_ACTION.match(action)
+    position = int(match[1]) if match else -1
+    if not 0 <= position < len(rows):
+        return rows, 0, ""
+    moved = list(rows)
+    if match and match[2] == "remove" and len(rows) > 1:
+        del moved[position]
+        return moved, min(position, len(moved) - 1), ""
+    target = position - 1 if match and match[2] == "up" else position + 1
+    if match and match[2] in ("up", "down") and 0 <= target < len(rows):
+        moved[position], moved[target] = moved[target], moved[position]
+        return moved, target, ""
+    return rows, position, ""
+
+
+def _as_typed(fields: dict[str, forms.Field], data: QueryDict) -> dict[str, Any]:
+    """A form's posted values as initial values, to show the form again as typed without judging it."""
+    return {
+        name: data.getlist(name) if isinstance(field, forms.MultipleChoiceField) else data.get(name)
+        for name, field in fields.items()
+        if name in data
+    }
+
+
+def _with_rows_changed(
+    request: AuthenticatedRequest, action: str, files: list[tuple[str, Any]]
+) -> tuple[IntakeForm, Any, AttachmentsForm]:
+    """增加信访人, 上移, 下移 or 删除 without scripts: the page again with the rows changed, everything typed kept
+    (the chosen files held as after a refusal) and the cursor in the row concerned; nothing judged yet."""
+    user, data = request.user, request.POST
+    rows, focus, refusal = _rows_changed(_posted_rows(data), action)
+    form = IntakeForm(user=user, initial=_as_typed(IntakeForm.base_fields, data))
+    people: Any = PetitionerFormSet(
+        prefix="petitioners",
+        initial=[{**row, "is_representative": bool(row.get("is_representative"))} for row in rows],
+    )
+    people.forms[focus].fields["name"].widget.attrs["autofocus"] = True
+    if refusal:
+        people._non_form_errors = people.error_class([refusal])
+    held_keep(user.pk, data.get("submission_key", ""), files)
+    return form, people, AttachmentsForm()
+
+
 @role_required(Role.CLERK, Role.SECTION_HEAD)
 def intake(request: AuthenticatedRequest, channel: str) -> HttpResponse:
     """One keyboard-first page per channel; errors stay at their fields and nothing typed is lost."""
     if channel not in Channel.values:
         raise Http404
     user = request.user
-    if request.method == "POST":
+    row_action = request.POST.get("rows", "") if request.method == "POST" else ""
+    if row_action:
+        key = request.POST.get("submission_key", "")
+        held_remove(user.pk, key, request.POST.getlist("held_remove"))
+        form, people, files_form = _with_rows_changed(request, row_action, intake_files(request.FILES))
+        held = held_list(user.pk, key)
+    elif request.method == "POST":
         form = IntakeForm(request.POST, user=user)
         people = PetitionerFormSet(request.POST, prefix="petitioners")
         files_form = AttachmentsForm(request.POST, request.FILES)
@@ -188,6 +269,7 @@ def intake(request: AuthenticatedRequest, channel: str) -> HttpResponse:
             "default_root": user.unit.division_code or "",
             "original_number": _original_number(user, form),
             "error_summary": _error_summary(form, people, files_form) if form.is_bound else [],
+            "max_representatives": MAX_REPRESENTATIVES,
             "held": held,
             "held_scan": any(entry.kind == AttachmentKind.LETTER_SCAN for entry in held),
         },

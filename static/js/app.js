@@ -17,6 +17,15 @@
     if (first) { first.focus(); }
   }
 
+  // A refused step (or any form returned with an error block marked data-focus-on-load): show the error where the
+  // user is looking, and let a screen reader read it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var refused = document.querySelector("[data-focus-on-load]");
+    if (!refused) { return; }
+    refused.focus({ preventScroll: true });
+    refused.scrollIntoView({ block: "center" });
+  });
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (target instanceof HTMLElement && target.dataset.formsetAdd) {

@@ -1,4 +1,6 @@
-/* Intake page: Ctrl+Enter submits, Alt+N adds a petitioner, Alt+S jumps to the repeat suggestions. */
+/* Intake page: Ctrl+Enter submits, Alt+N adds a petitioner, Alt+↑ / Alt+↓ move the petitioner row the cursor is in,
+   Alt+S jumps to the repeat suggestions. Without this script the row buttons submit the form and the server
+   changes the rows (petitions/views/intake.py). */
 (function () {
   "use strict";
 
@@ -24,7 +26,8 @@
       return start !== null;
     });
     var name = field("petitioners-0-name");
-    start = start || (name && focusable(name) ? name : null) ||
+    var wanted = form.querySelector("[autofocus]");  // the row just added or moved when the server changed the rows
+    start = start || (wanted && focusable(wanted) ? wanted : null) || (name && focusable(name) ? name : null) ||
       Array.prototype.filter.call(form.querySelectorAll(controls), focusable)[0];
     if (start) { start.focus(); }
   });
@@ -103,6 +106,14 @@
   });
 
   form.addEventListener("keydown", function (event) {
+    if (event.altKey && (event.key === "ArrowUp" || event.key === "ArrowDown")) {
+      var row = event.target instanceof HTMLElement ? event.target.closest("#petitioner-rows [data-row]") : null;
+      if (row) {
+        event.preventDefault();  // Alt+↑ / Alt+↓: move the row the cursor is in
+        moveRow(row, event.key === "ArrowUp" ? "up" : "down");
+        return;
+      }
+    }
     if (event.altKey && (event.key === "s" || event.key === "S")) {
       event.preventDefault();  // Alt+S: jump to the repeat suggestions (first link, or the panel itself)
       var first = suggestions.querySelector("[data-link-repeat]") || suggestions.querySelector("a");
@@ -158,21 +169,64 @@
       if (!actions) { return; }
       actions.hidden = false;
       actions.querySelector("[data-move-up]").disabled = index === 0;
+      actions.querySelector("[data-move-down]").disabled = index === rows.length - 1;
       actions.querySelector("[data-remove-row]").disabled = rows.length === 1;
     });
   }
   showRowActions();
 
-  function moveRow(row, remove) {
+  // Move a row up or down, or remove it ("up", "down", "remove"); the cursor stays on what it was on (a button
+  // that became disabled hands it to the row's name), or after a removal goes to the row now in that place.
+  function moveRow(row, how) {
     var list = document.getElementById("petitioner-rows");
-    if (remove) {
+    var active = document.activeElement;
+    var next = row.nextElementSibling || row.previousElementSibling;
+    if (how === "remove") {
       list.removeChild(row);
-    } else if (row.previousElementSibling) {
+    } else if (how === "up" && row.previousElementSibling) {
       list.insertBefore(row, row.previousElementSibling);
+    } else if (how === "down" && row.nextElementSibling) {
+      list.insertBefore(row.nextElementSibling, row);
     }
     renumberRows();
+    checkRepresentatives();
     refreshSuggestions();
+    if (how === "remove") {
+      var name = next ? next.querySelector('[name$="-name"]') : null;
+      (name || form.querySelector("[data-add-petitioner]")).focus();
+    } else if (active && row.contains(active)) {
+      (active.disabled ? row.querySelector('[name$="-name"]') : active).focus();
+    }
   }
+
+  // 集体访: at most five representatives (第二十条). The server refuses more; the message shows at the row as soon as
+  // the box is ticked.
+  var CLIENT_ERROR = "data-representative-error";
+  function checkRepresentatives() {
+    var list = document.getElementById("petitioner-rows");
+    if (!list) { return; }
+    var most = parseInt(list.dataset.maxRepresentatives || "5", 10);
+    Array.prototype.forEach.call(list.querySelectorAll("[" + CLIENT_ERROR + "]"), function (old) {
+      old.parentNode.classList.remove("has-error");
+      old.parentNode.removeChild(old);
+    });
+    var ticked = Array.prototype.filter.call(
+      list.querySelectorAll('input[name$="-is_representative"]'), function (box) { return box.checked; });
+    ticked.slice(most).forEach(function (box) {
+      var message = document.createElement("div");
+      message.className = "field-error";
+      message.setAttribute("role", "alert");
+      message.setAttribute(CLIENT_ERROR, "");
+      message.setAttribute("data-testid", "error-" + box.name);
+      message.textContent = "集体访推选的代表不得超过" + most + "人（《信访工作条例》第二十条），当前" + ticked.length + "人。";
+      box.parentNode.classList.add("has-error");
+      box.parentNode.appendChild(message);
+    });
+  }
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLInputElement && /-is_representative$/.test(target.name)) { checkRepresentatives(); }
+  });
 
   var repeatBox = document.getElementById("repeat-link");
   function setOriginal(id, number) {
@@ -187,9 +241,11 @@
     if (target.hasAttribute("data-add-petitioner")) { event.preventDefault(); addPetitioner(); }
     if (target.dataset.linkRepeat) { event.preventDefault(); setOriginal(target.dataset.linkRepeat, target.dataset.number); }
     if (target.hasAttribute("data-unlink-repeat")) { event.preventDefault(); setOriginal("", ""); }
-    if (target.hasAttribute("data-move-up") || target.hasAttribute("data-remove-row")) {
+    if (target.hasAttribute("data-move-up") || target.hasAttribute("data-move-down") ||
+        target.hasAttribute("data-remove-row")) {
       event.preventDefault();
-      moveRow(target.closest("[data-row]"), target.hasAttribute("data-remove-row"));
+      var how = target.hasAttribute("data-remove-row") ? "remove" : (target.hasAttribute("data-move-up") ? "up" : "down");
+      moveRow(target.closest("[data-row]"), how);
     }
   });
 })();

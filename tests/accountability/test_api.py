@@ -29,6 +29,7 @@ from core.models import AuditEvent, Unit, User
 from tests.support.accounts import ADMIN_PERSONAS, API_PERSONAS, Personas, Tree, inside_and_outside
 from tests.support.helpers import has_chinese
 from tests.support.ladder import DUTY
+from tests.support.supervision import finding_on
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]  # every test at TODAY
 
@@ -75,6 +76,7 @@ def issue(
     return supervision_issue(
         actor=actor,
         unit=unit,
+        subject=finding_on(unit),
         ground="evasion",
         method="written",
         requirement=requirement,
@@ -154,7 +156,13 @@ def test_supervision_order_permission_matrix_for_list_detail_and_reply(
 
 @pytest.mark.parametrize("name", PERSONAS)
 def test_only_supervisors_issue_a_supervision_order(personas, api_for, tree, name):
-    body = {"unit": tree.county_a.pk, "ground": "not_closed", "method": "talk", "requirement": "请说明原因。"}
+    body = {
+        "finding": str(finding_on(tree.county_a).id),
+        "unit": tree.county_a.pk,
+        "ground": "not_closed",
+        "method": "talk",
+        "requirement": "请说明原因。",
+    }
     audit_rows = AuditEvent.objects.count()
 
     response = api_for(getattr(personas, name)).post(ORDERS, body, format="json")
@@ -249,6 +257,7 @@ def test_a_supervisor_issues_the_unit_replies_and_the_issuer_closes_each_step_au
     created = supervisor.post(
         ORDERS,
         {
+            "finding": str(finding_on(tree.county_a_department).id),
             "unit": tree.county_a_department.pk,
             "ground": "not_reported",
             "method": "site",
@@ -353,7 +362,11 @@ def test_a_unit_outside_the_supervisors_subtree_is_refused_at_the_unit_field(
 
 
 def test_server_owned_fields_sent_when_issuing_are_ignored(personas, api_for, tree, orders):
+    subject = finding_on(tree.county_a)
     forged = {
+        "finding": str(subject.id),
+        "subject_type": "petitions.item",
+        "subject_id": 4242,
         "unit": tree.county_a.pk,
         "ground": "procedure",
         "method": "joint",
@@ -383,6 +396,7 @@ def test_server_owned_fields_sent_when_issuing_are_ignored(personas, api_for, tr
         TODAY,
     )
     assert (order.reply, order.replied_by, order.replied_on, order.deadline) == ("", None, None, None)
+    assert (order.subject_type, order.subject_id) == (subject.type, subject.id)
     assert order.created_at.date() == TODAY
 
 
@@ -501,7 +515,7 @@ def test_the_order_list_costs_the_same_few_queries_for_two_rows_or_six(
     personas, api_for, tree, django_assert_max_num_queries
 ):
     api = api_for(personas.leader)
-    budget = session_queries(api) + 3  # count, rows with their units and people, the reply clocks
+    budget = session_queries(api) + 4  # count, rows with units and people, reply clocks, subjects' numbers
     for unit in (tree.county_a, tree.county_b):
         issue(personas.supervisor, unit)
     with django_assert_max_num_queries(budget):
@@ -737,7 +751,8 @@ def test_server_owned_record_fields_are_ignored(personas, api_for, tree, orders)
         tree,
         recorded_by=personas.leader.pk,
         created_at="2020-01-01T00:00:00+08:00",
-        supervision_order=orders["far"].pk,
+        subject_type="petitions.item",
+        subject_id=4242,
         id=424242,
     )
 
@@ -751,6 +766,20 @@ def test_server_owned_record_fields_are_ignored(personas, api_for, tree, orders)
         None,
         TODAY,
     )
+    assert (record.subject_type, record.subject_id) == ("", None)
+
+
+def test_a_record_cannot_cite_an_order_or_a_circular_outside_the_callers_reach(
+    personas, api_for, tree, orders
+):
+    api = api_for(personas.supervisor)
+    far_order = api.post(RECORDS, record_body(tree, supervision_order=orders["far"].pk), format="json")
+    unknown_circular = api.post(RECORDS, record_body(tree, circular=987654), format="json")
+
+    assert far_order.status_code == 400
+    assert far_order.json() == {"supervision_order": ["没有找到该督办单，或不在本单位范围内。"]}
+    assert unknown_circular.json() == {"circular": ["没有找到该通报，或不在本单位范围内。"]}
+    assert not AccountabilityRecord.objects.exists()
 
 
 @pytest.mark.parametrize("name", PERSONAS)

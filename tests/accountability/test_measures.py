@@ -23,6 +23,7 @@ from petitions.services import lifecycle
 from petitions.services.windows import items_close_lapsed_windows
 from tests.support.accounts import Personas, Tree
 from tests.support.items import Cast, ItemFactory
+from tests.support.supervision import finding_on
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,7 @@ def test_timely_acceptance_counts_open_overdue_against_the_unit_and_ignores_what
     supervision_issue(
         actor=personas.supervisor,
         unit=tree.county_a_department,
+        subject=finding_on(tree.county_a_department),
         ground="evasion",
         method="written",
         requirement="说明情况",
@@ -224,6 +226,7 @@ def two_offices(
     supervision_issue(
         actor=personas.supervisor,
         unit=tree.county_b,
+        subject=finding_on(tree.county_b),
         ground="evasion",
         method="written",
         requirement="说明C2、B1未按期受理、办理的原因",

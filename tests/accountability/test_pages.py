@@ -17,6 +17,7 @@ from core.choices import Role
 from core.models import AuditEvent, User
 from tests.support.accounts import Personas, Tree
 from tests.support.ladder import DUE, DUTY
+from tests.support.supervision import finding_on
 
 pytestmark = pytest.mark.django_db
 
@@ -48,20 +49,22 @@ def test_the_header_counts_unread_messages_and_the_inbox_lists_only_the_users_ow
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-testid="inbox-link"' in html
-    assert '消息 <span class="badge">1</span>' in html
-    assert "【超期】测试办理（到期日 2026-03-12）" in html
+    assert '消息 <span class="badge">1</span>' in html  # the day's digest, not its entries
+    assert "【超期】测试办理" in html
+    assert "信访事项#4242" in html
+    assert "2026-03-12" in html
     other = client_for(personas.clerk_b).get("/accountability/inbox/").content.decode()
     assert "测试办理" not in other
 
     client.post("/accountability/inbox/read/")
-    assert Notification.objects.get(recipient=handler).read_at is not None
+    assert not Notification.objects.filter(recipient=handler, read_at__isnull=True).exists()
     assert '<span class="badge">' not in client.get("/accountability/inbox/").content.decode()
 
 
 def test_an_escalation_link_marks_it_read_and_opens_the_subject_page_in_scope_only(
     overdue_item, handler, client_for, personas
 ):
-    note = Notification.objects.get(recipient=handler)
+    note = Notification.objects.get(recipient=handler, escalation__isnull=False)
     response = client_for(handler).get(note.url)
     assert response.status_code == 302
     assert response["Location"] == "/petitions/4242/"
@@ -77,6 +80,7 @@ def test_a_supervisor_issues_a_order_and_the_unit_replies_in_writing(
     response = supervisor.post(
         "/accountability/supervision/new/",
         {
+            "finding": str(finding_on(tree.county_a_department).id),
             "unit": tree.county_a_department.pk,
             "ground": "evasion",
             "method": "written",
@@ -126,6 +130,7 @@ def test_a_order_to_another_county_is_not_found_and_only_supervisors_issue(
     client_for(personas.supervisor).post(
         "/accountability/supervision/new/",
         {
+            "finding": str(finding_on(tree.county_a_department).id),
             "unit": tree.county_a_department.pk,
             "ground": "procedure",
             "method": "site",
@@ -243,4 +248,8 @@ def test_the_system_admin_changes_a_rung_and_open_deadlines_are_looked_at_again(
     assert LadderPosition.objects.get(deadline=deadline).next_step_on == DUE - timedelta(days=5)
     assert AuditEvent.objects.filter(action="accountability.services.ladder.step_updated").count() == 1
     assert AuditEvent.objects.filter(action="accountability.services.ladder.rearmed").count() == 1
-    assert client_for(personas.supervisor).get("/accountability/ladder/").status_code == 403
+    supervisor = client_for(personas.supervisor)
+    read = supervisor.get("/accountability/ladder/")
+    assert read.status_code == 200
+    assert "测试办理" in read.content.decode()
+    assert 'data-testid="ladder-edit"' not in read.content.decode()

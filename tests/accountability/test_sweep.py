@@ -53,9 +53,12 @@ class Cast:
 @pytest.fixture
 def cast(tree: Tree, personas: Personas, make_user: Callable[..., User]) -> Cast:
     department = tree.county_a_department
+    head = personas.handler_head_a  # the department's one section head
+    head.email = "head@example.cn"
+    head.save(update_fields=["email"])
     return Cast(
         handler=make_user(department, [Role.HANDLER], "duty_handler", email="handler@example.cn"),
-        head=make_user(department, [Role.SECTION_HEAD], "duty_head", email="head@example.cn"),
+        head=head,
         leader=make_user(department, [Role.LEADER], "duty_leader"),
         owner=make_user(tree.county_a, [Role.LEADER], "duty_owner"),
         supervisor=personas.supervisor,  # at the city, above the department
@@ -127,11 +130,18 @@ def test_the_warning_reaches_the_handler_three_days_before_the_due_date(duty, ca
     run = swept(today=DUE - timedelta(days=3))
     assert (run.escalations_created, run.notifications_created) == (1, 1)
     assert rungs(deadline) == [(LadderStep.WARNING, DUE)]
-    note = Notification.objects.get()
+    note = Notification.objects.get(escalation__isnull=False)  # the rung, an entry of the handler's digest
     assert note.recipient == cast.handler
     assert note.title == "【预警】测试办理（到期日 2026-03-12）"
     assert "距到期还有 3 日" in note.body
-    assert note.email_state == EmailState.PENDING
+    assert note.due_on == DUE
+    assert note.email_state == EmailState.NONE  # the digest carries the e-mail
+    assert note.digest is not None
+    assert (note.digest.recipient, note.digest.count, note.digest.email_state) == (
+        cast.handler,
+        1,
+        EmailState.PENDING,
+    )
     assert armed(deadline) == DUE + timedelta(days=1)
 
 
@@ -142,7 +152,7 @@ def test_each_rung_goes_to_the_people_it_names_and_only_them(duty, cast):
     swept(today=DUE + timedelta(days=5))
     swept(today=DUE + timedelta(days=15))
     assert told(LadderStep.WARNING) == {"duty_handler"}
-    assert told(LadderStep.OVERDUE) == {"duty_handler", "duty_head"}
+    assert told(LadderStep.OVERDUE) == {"duty_handler", "handler_head_a"}
     # Supervisors of the unit's own chain (city and county A), never another county's people.
     assert told(LadderStep.SUPERVISION) == {"duty_leader", "supervisor", "county_supervisor"}
     assert told(LadderStep.CIRCULAR) == {"duty_owner"}
@@ -163,7 +173,10 @@ def test_running_the_sweep_five_times_writes_each_rung_once(duty):
     runs = [swept(today=today) for _ in range(5)]
     assert [run.escalations_created for run in runs] == [1, 0, 0, 0, 0]
     assert rungs(deadline) == [(LadderStep.OVERDUE, DUE)]
-    assert Notification.objects.count() == 2
+    assert Notification.objects.filter(escalation__isnull=False).count() == 2
+    assert (
+        Notification.objects.filter(digest__isnull=True).count() == 2
+    )  # one digest each for handler and head
 
 
 def test_the_ledger_of_rungs_is_unique_even_when_the_deadline_is_rearmed_by_hand(duty):
@@ -259,7 +272,8 @@ def test_each_email_goes_out_once_and_people_without_an_address_only_get_the_inb
     assert notifications_mail() == 2
     assert notifications_mail() == 0
     assert sorted(message.to[0] for message in mail.outbox) == ["handler@example.cn", "head@example.cn"]
-    assert mail.outbox[0].subject == "【超期】测试办理（到期日 2026-03-12）"
+    assert mail.outbox[0].subject == "【预警与超期】每日汇总 2026-03-13（1件）"
+    assert "【超期】测试办理 · tests.thing#1 · 期限 2026-03-12" in mail.outbox[0].body
     swept(today=DUE + timedelta(days=5))
     assert notifications_mail() == 0  # the 督办 rung tells the leader and supervisors, who have no address
     assert set(Notification.objects.values_list("email_state", flat=True)) == {

@@ -19,6 +19,7 @@ from core.errors import ConflictError
 from core.models import User
 from tests.support.accounts import Personas, Tree
 from tests.support.ladder import DUTY
+from tests.support.supervision import finding_on
 from tests.versioning import bumped, in_form_error, nothing_written
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,7 @@ def order(tree: Tree, personas: Personas) -> SupervisionOrder:
     return supervision_issue(
         actor=personas.supervisor,
         unit=tree.county_a_department,
+        subject=finding_on(tree.county_a_department),
         ground="evasion",
         method="written",
         requirement="请说明拖延原因。",

@@ -97,7 +97,8 @@ POLICY: dict[str, dict[str, AbstractSet[str]]] = {
     "records": {"list": BUSINESS, "detail": BUSINESS, "action": {SUPERVISOR}},
     "measures": {"page": {LEADER, HEAD, SUPERVISOR}, "export": {LEADER, HEAD, SUPERVISOR}},
     "health": {"page": {SYSADMIN, SUPERVISOR}},
-    "ladder": {"page": {SYSADMIN}, "action": {SYSADMIN}},
+    # Supervisors read the escalation rules; only the system admin opens a rung's form or changes it.
+    "ladder": {"page": {SYSADMIN, SUPERVISOR}, "edit": {SYSADMIN}, "action": {SYSADMIN}},
     "bulletins": {
         "list": {LEADER, HEAD, SUPERVISOR},
         "detail": {LEADER, HEAD, SUPERVISOR},
@@ -300,6 +301,9 @@ ROUTES: dict[str, Route] = {
     "accountability:supervision_detail": page(
         "supervision", "detail", on(lambda o: o.order, "order_id"), True, post="action"
     ),
+    "accountability:supervision_print": page(
+        "supervision", "detail", on(lambda o: o.order, "order_id"), True
+    ),
     "accountability:supervision_close": posted(
         "supervision", on(lambda o: o.order, "order_id"), True, kind="issuer"
     ),
@@ -315,7 +319,7 @@ ROUTES: dict[str, Route] = {
     "accountability:ladder": page("ladder"),
     "accountability:ladder_step": page(
         "ladder",
-        "page",
+        "edit",
         lambda w, o: {"step_id": w.ladder_step.pk},
         post="action",
     ),

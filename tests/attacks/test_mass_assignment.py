@@ -183,6 +183,7 @@ WRITES: dict[str, Write] = {
         lambda w: f"{API}accountability/supervision-orders/",
         lambda w: w.personas.supervisor,
         lambda w: {
+            "item": w.objects["a"].item.number,  # the subject is found by its number, never set by id
             "unit": w.tree.county_a.pk,
             "ground": "not_closed",
             "method": "written",
@@ -224,6 +225,9 @@ WRITES: dict[str, Write] = {
             "reason": "分管的信访事项多次超期未办结。",
             "decided_by": "中共临江市纪律检查委员会",
             "decided_on": "2026-03-09",
+            # The links a record may carry, read through the caller's reach; its subject comes from the order.
+            "supervision_order": w.objects["a"].order.pk,
+            "circular": w.objects["a"].circular.pk,
         },
         AccountabilityRecord,
         created,

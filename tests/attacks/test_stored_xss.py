@@ -36,6 +36,7 @@ from tests.attacks.world import NOW, TODAY
 from tests.support.accounts import Personas, Tree, signed_in_verified
 from tests.support.items import DEFAULT_ID_NUMBER, intake_input
 from tests.support.keycases import LedgerCast, keycase_input
+from tests.support.supervision import finding_on
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,7 @@ def store_everywhere(payload: str, personas: Personas, tree: Tree) -> Stored:
     order = supervision_issue(
         actor=personas.supervisor,
         unit=tree.county_a_department,
+        subject=finding_on(tree.county_a_department),
         ground="not_closed",
         method="written",
         requirement=text,

@@ -45,6 +45,7 @@ from tests.support.accounts import Personas, Tree
 from tests.support.helpers import SHANGHAI
 from tests.support.items import DEFAULT_ID_NUMBER, intake_input
 from tests.support.keycases import LedgerCast, keycase_input
+from tests.support.supervision import finding_on
 
 TODAY = date(2026, 3, 10)  # a Tuesday
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
@@ -246,6 +247,7 @@ def world_build(
         order = supervision_issue(
             actor=staff.supervisor,
             unit=staff.office,
+            subject=finding_on(staff.office),
             ground="not_closed",
             method="written",
             requirement="请于十个工作日内书面说明拖延原因。",

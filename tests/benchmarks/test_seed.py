@@ -1,4 +1,5 @@
-"""The accounts and key cases the load benchmark signs in as and reads: county clerks and each county's ledger."""
+"""The accounts, key cases and persons the load benchmark signs in as and reads: county clerks, each county's ledger,
+the persons the desk searches for."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from django.utils import timezone
 from accountability.models import Deadline
 from benchmarks.seed import COUNTIES, benchmark_city_seed, benchmark_county_clerks_ensure, benchmark_root
 from benchmarks.seed_keycases import CASES_PER_COUNTY, benchmark_keycases_ensure
+from benchmarks.seed_people import PERSONS, UNITS_PER_COUNTY, person, person_of_item
 from core.choices import Role, UnitKind
+from core.idcard import id_number_validate
 from core.models import AuditEvent, Unit, User
 from ledger.choices import RESOLVE
 from ledger.models import KeyCase
+from petitions.search import term_kinds
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +57,17 @@ def test_each_county_ledger_gets_its_cases_through_the_service_once() -> None:
     assert AuditEvent.objects.filter(action="ledger.keycase.created").count() == created
     assert benchmark_keycases_ensure(today=timezone.localdate()) == 0
     assert KeyCase.objects.count() == created
+
+
+def test_benchmark_persons_have_valid_unique_particulars_the_search_reads_by_their_shape() -> None:
+    sample = [person(p) for p in range(0, PERSONS, 97)]
+
+    assert all(id_number_validate(one.id_number) == one.id_number for one in sample)
+    assert len({one.id_number for one in sample}) == len({one.phone for one in sample}) == len(sample)
+    assert {term_kinds(one.id_number) for one in sample} == {("id_number",)}
+    assert {term_kinds(one.phone) for one in sample} == {("phone",)}
+    assert {term_kinds(one.name) for one in sample} == {("name", "text")}
+    assert {len(one.name) for one in sample} == {2, 3}
+    # Every item whose number is the same modulo PERSONS has the same person, in the same unit of the cycle.
+    assert person_of_item("BM000000123") == person_of_item(f"BM{123 + PERSONS:09d}") == 123
+    assert PERSONS % (COUNTIES * UNITS_PER_COUNTY) == 0

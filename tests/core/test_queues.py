@@ -22,6 +22,7 @@ from tests.support.accounts import Personas, Tree
 from tests.support.helpers import travel_to
 from tests.support.items import Cast, ItemFactory
 from tests.support.keycases import LedgerCast
+from tests.support.supervision import finding_on
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +44,17 @@ def test_each_role_sees_its_own_queues(personas: Personas):
     ]
     assert names(personas.section_head) == [
         "petitions.extensions_to_approve",
+        "ledger.strike_offs_waiting",
         "petitions.overdue",
         "ledger.screening_to_file",
     ]
-    assert names(personas.leader) == ["ledger.my_key_cases", "accountability.orders_naming_my_unit"]
+    assert names(personas.leader) == [
+        "petitions.extensions_to_approve",
+        "ledger.my_key_cases",
+        "accountability.orders_naming_my_unit",
+        "accountability.circulars_naming_my_unit",
+        "dashboard.day_figures",
+    ]
     assert names(personas.supervisor) == [
         "petitions.overdue",
         "accountability.orders_open",
@@ -131,6 +139,7 @@ def test_the_api_returns_the_callers_queues_with_counts_and_rows(
         "title": "待受理审查",
         "count": 0,
         "items": [],
+        "figures": [],
     }
 
 
@@ -159,6 +168,7 @@ def test_supervision_orders_reach_the_supervised_unit_and_the_issuing_supervisor
     order = supervision_issue(
         actor=personas.supervisor,
         unit=tree.county_a_department,
+        subject=finding_on(tree.county_a_department),
         ground="not_closed",
         method="written",
         requirement="请于五个工作日内书面报告办理情况。",

@@ -30,7 +30,7 @@ def test_city_level_roles_see_the_whole_city(personas, name):
 
 def test_users_are_scoped_like_units(personas):
     names = set(user_qs_visible_to(personas.clerk_a).values_list("username", flat=True))
-    assert names == {"clerk_a", "handler_a", "auditor_a"}
+    assert names == {"clerk_a", "handler_a", "handler_head_a", "auditor_a"}
 
 
 def test_an_inactive_user_sees_nothing(personas):

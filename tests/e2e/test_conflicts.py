@@ -14,6 +14,7 @@ from core.choices import Role
 from core.models import User
 from tests.support.accounts import PASSWORD, Personas, Tree
 from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.supervision import finding_on
 
 
 def test_a_reply_saved_after_a_colleagues_is_refused_above_the_form_and_keeps_the_text(
@@ -28,6 +29,7 @@ def test_a_reply_saved_after_a_colleagues_is_refused_above_the_form_and_keeps_th
     order = supervision_issue(
         actor=personas.supervisor,
         unit=tree.county_a_department,
+        subject=finding_on(tree.county_a_department),
         ground="evasion",
         method="written",
         requirement="请说明拖延原因。",

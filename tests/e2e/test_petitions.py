@@ -357,7 +357,7 @@ def deadline_row(page: Page, kind: str) -> Locator:
     return page.get_by_test_id("deadlines").locator(f"tr[data-kind='{kind}']")
 
 
-def test_a_handler_accepts_asks_for_an_extension_the_head_approves_and_the_handler_replies(
+def test_a_handler_accepts_asks_for_an_extension_the_units_own_head_approves_and_the_handler_replies(
     page: Page, base_url: str, personas: Personas, tree: Tree
 ):
     item = register(personas.clerk_a, summary="工地拖欠工资两万三千元。", id_number=WANG_ID)
@@ -386,7 +386,15 @@ def test_a_handler_accepts_asks_for_an_extension_the_head_approves_and_the_handl
     expect(page.locator("details.step[data-step='extend']")).to_have_count(0)  # not the handler's to approve
     sign_out(page)
 
-    sign_in(page, base_url, "head", PASSWORD)
+    sign_in(
+        page, base_url, "head", PASSWORD
+    )  # the city office's head sees the request but may not approve it
+    page.goto(url)
+    expect(page.get_by_test_id("pending-extension")).to_contain_text("涉及多个分包单位")
+    expect(page.locator("details.step[data-step='extend']")).to_have_count(0)
+    sign_out(page)
+
+    sign_in(page, base_url, "handler_head_a", PASSWORD)  # the handling unit's own head (第三十四条)
     page.goto(url)
     expect(page.get_by_test_id("pending-extension")).to_contain_text("涉及多个分包单位")
     form = open_step(page, Action.EXTEND)

@@ -1,4 +1,5 @@
-"""Browser: a phone inquiry — the clerk types the caller's name in the list's search box, finds the item, opens it."""
+"""Browser: a phone inquiry — the clerk types the caller's name in the list's search box, finds the item, opens it
+and the caller's file (信访人档案)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,10 @@ def test_a_clerk_finds_a_callers_item_by_name_and_the_name_never_enters_the_addr
     table.get_by_role("link", name=wanted.number).click()
     expect(page).to_have_url(f"{base_url}/petitions/{wanted.pk}/")
     expect(page.get_by_test_id("petitioners")).to_contain_text("欧")
+
+    page.get_by_test_id("petitioners").get_by_test_id(
+        "petitioner-file-link"
+    ).click()  # the caller's whole history
+    expect(page.get_by_test_id("file-item-count")).to_have_text("1")
+    expect(page.get_by_test_id("file-items")).to_contain_text(wanted.number)
+    expect(page.get_by_test_id("file-new-visit")).to_be_visible()

@@ -39,19 +39,31 @@ def test_a_handler_sees_the_overdue_reminder_in_the_inbox_and_opens_the_item_fro
     row = page.get_by_test_id("inbox-row")
     expect(row).to_have_count(1)
     expect(row).to_have_class("unread")
-    expect(row).to_contain_text("【超期】办理答复（到期日 2025-05-06）")
-    expect(row).to_contain_text("已超期 1 日")
+    expect(row).to_contain_text("【预警与超期】每日汇总 2025-05-07")  # the day's digest names the item
+    expect(row).to_contain_text(f"【超期】办理答复 {item.number}")
+    expect(row).to_contain_text("期限 2025-05-06")
     page.screenshot(path=str(ARTIFACTS / "inbox-overdue-reminder.png"), full_page=True)
-    row.get_by_role("link").click()
+    row.get_by_role("link", name=item.number).click()
     expect(page).to_have_url(f"{base_url}/petitions/{item.pk}/")
     expect(page.get_by_test_id("inbox-link")).to_have_text("消息")  # read once opened
 
 
-def test_a_supervisor_issues_a_supervision_order_and_the_unit_replies(
+def test_a_supervisor_issues_a_supervision_order_on_an_item_the_item_page_shows_it_and_the_unit_replies(
     page: Page, base_url: str, personas: Personas, tree: Tree
 ):
+    cast = PetitionCast(
+        clerk=personas.clerk_a,
+        handler=personas.handler_a,
+        head=personas.section_head,
+        personas=personas,
+        tree=tree,
+    )
+    item = ItemFactory(cast).make(Status.ACCEPTED)
     sign_in(page, base_url, "supervisor", PASSWORD)
-    page.goto(f"{base_url}/accountability/supervision/new/")
+    page.goto(f"{base_url}/petitions/{item.pk}/")
+    with page.expect_navigation():
+        page.get_by_test_id("issue-on-subject").click()
+    expect(page.locator("#id_item")).to_have_value(item.number)  # the item page fills in its number
     requirement = page.locator("#id_requirement")
     expect(requirement).to_be_focused()
     page.keyboard.type("拖欠工资信访事项已超期，请于十个工作日内书面说明原因和办理进度。")
@@ -68,6 +80,15 @@ def test_a_supervisor_issues_a_supervision_order_and_the_unit_replies(
     expect(page.get_by_test_id("order-status")).to_have_text("待答复")
     expect(page.get_by_test_id("reply-due")).to_contain_text("进行中")
     assert (order.unit, order.ground, order.method) == (tree.county_a_department, "evasion", "joint")
+    assert (order.subject_type, order.subject_id) == ("petitions.item", item.pk)
+    expect(page.get_by_test_id("order-subject")).to_contain_text(item.number)
+    page.goto(f"{base_url}/petitions/{item.pk}/")
+    block = page.get_by_test_id("subject-order")
+    expect(block).to_have_count(1)
+    expect(block).to_contain_text(order.number)
+    expect(block).to_contain_text("拖欠工资信访事项已超期")
+    expect(block).to_contain_text("待答复")
+    page.screenshot(path=str(ARTIFACTS / "supervision-on-item.png"), full_page=True)
     sign_out(page)
 
     sign_in(page, base_url, "handler_a", PASSWORD)

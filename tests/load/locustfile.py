@@ -1,9 +1,12 @@
-"""Load scenario for `manage.py load_benchmark`: clerks register items through the intake page, handlers work
-their item lists, section heads the key-case ledger, leaders the dashboards.
+"""Load scenario for `manage.py load_benchmark`: clerks register items through the intake page, desk clerks answer
+inquiries by searching for the person (name, ID number, phone) and opening their file, handlers work their item
+lists, section heads the key-case ledger, leaders the dashboards; everyone opens the home page's work queues.
 
 Accounts and their password come from the environment the command sets (XF_LOAD_ACCOUNTS as JSON by role,
 XF_LOAD_PASSWORD), and the authenticator keys of the accounts that sign in with a second factor (XF_LOAD_OTP_KEYS
-as JSON, username → hex key). Request names are the rows of the command's report; list pages are named 列表.
+as JSON, username → hex key), and for each clerk some persons of the benchmark data in their reach (XF_LOAD_PEOPLE
+as JSON, username → list of name, id_number and phone). Request names are the rows of the command's report; list
+pages are named 列表.
 
 The measured window starts once every user has signed in (XF_LOAD_MEASURE_SECONDS long): the sign-ins' own figures
 are written to XF_LOAD_SIGN_IN_FILE (JSON) first, then the statistics start again from zero, and the run stops when
@@ -31,6 +34,7 @@ from locust.env import Environment
 ACCOUNTS: dict[str, list[str]] = json.loads(os.environ.get("XF_LOAD_ACCOUNTS", "{}"))
 PASSWORD = os.environ.get("XF_LOAD_PASSWORD", "")
 OTP_KEYS: dict[str, str] = json.loads(os.environ.get("XF_LOAD_OTP_KEYS", "{}"))
+PEOPLE: dict[str, list[dict[str, str]]] = json.loads(os.environ.get("XF_LOAD_PEOPLE", "{}"))
 MEASURE_SECONDS = float(os.environ.get("XF_LOAD_MEASURE_SECONDS", "120"))
 SIGN_IN_FILE = os.environ.get("XF_LOAD_SIGN_IN_FILE", "")
 SIGN_IN_REQUESTS = ("登录页", "登录", "登录·验证码")
@@ -40,6 +44,7 @@ CATEGORY_SELECT = re.compile(r'<select name="category"[^>]*>(.*?)</select>', re.
 OPTION_VALUE = re.compile(r'<option value="(\d+)"')
 ITEM_LINK = re.compile(r'href="/petitions/(\d+)/"')
 CASE_LINK = re.compile(r'href="/ledger/(\d+)/"')
+FILE_LINK = re.compile(r'href="/petitions/petitioners/(\d+)/"')
 DRILL_DOWN = re.compile(r'href="\?unit=(\d+)&amp;[^"]*"[^>]*data-testid="drill-down"')
 SITE_ZONE = ZoneInfo("Asia/Shanghai")  # the site's TIME_ZONE: the date the intake form defaults to
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -136,7 +141,15 @@ class SignedInUser(HttpUser):
         global _signed_in
         self.username = next(_turns[self.role])
         sign_in(self.client, self.username, PASSWORD)
+        # The home page after the sign-in, which rotates the CSRF token: the token for the user's later posts.
+        self.csrf = csrf_token(self.client.get("/", name="首页待办").text)
         _signed_in += 1
+
+    @task(1)
+    def queues(self) -> None:
+        """Back on the home page: the work queues of the user's roles, and the same through the API."""
+        self.client.get("/", name="首页待办")
+        self.client.get("/api/v1/me/queue/", name="待办API")
 
     def open_one(self, html: str, pattern: re.Pattern[str], url: str, name: str) -> None:
         """Open one of the objects a list page links to, as a reader picks a row."""
@@ -149,9 +162,9 @@ class Clerk(SignedInUser):
     """登记员: opens 来访登记, types (the repeat hints follow), saves, lands on the new item."""
 
     role = "clerk"
-    weight = 5
+    weight = 3
 
-    @task
+    @task(3)
     def register_visit(self) -> None:
         page = self.client.get("/petitions/new/visit/", name="登记页")
         if page.status_code != 200:
@@ -192,11 +205,70 @@ class Clerk(SignedInUser):
         self.client.get(location, name="事项详情")
 
 
+class DeskClerk(SignedInUser):
+    """接待查询: a petitioner calls or comes to the desk; the clerk finds them by name, ID number or phone (the list's
+    search box, and the API's person search), opens one of their items and the person's file."""
+
+    role = "clerk"
+    weight = 4
+
+    def someone(self) -> dict[str, str]:
+        return random.choice(PEOPLE.get(self.username) or [{"name": "王伟", "id_number": "", "phone": ""}])
+
+    def search_page(self, term: str, name: str) -> str:
+        """The list's search box: the term is posted, the list opens at a session key (the redirect is followed
+        and counted in the same request)."""
+        with self.client.post(
+            "/petitions/search/",
+            data={"csrfmiddlewaretoken": self.csrf, "q": term, "keep": ""},
+            name=name,
+            catch_response=True,
+        ) as page:
+            if page.status_code == 200 and not ITEM_LINK.search(page.text):
+                page.failure("未找到此人的事项")  # every person the command hands out has items in reach
+        return page.text
+
+    def open_file(self, results: str) -> None:
+        """One of the items found, and from it the person's file (信访人档案)."""
+        ids = ITEM_LINK.findall(results)
+        if ids:
+            item = self.client.get(f"/petitions/{random.choice(ids)}/", name="事项详情")
+            self.open_one(item.text, FILE_LINK, "/petitions/petitioners/{}/", "信访人档案")
+
+    @task(3)
+    def by_name(self) -> None:
+        self.open_file(self.search_page(self.someone()["name"], "搜索·姓名"))
+
+    @task(3)
+    def by_id_number(self) -> None:
+        self.open_file(self.search_page(self.someone()["id_number"], "搜索·身份证"))
+
+    @task(3)
+    def by_phone(self) -> None:
+        self.search_page(self.someone()["phone"], "搜索·电话")
+
+    @task(2)
+    def phone_inquiry(self) -> None:
+        """A caller gives a phone number: the person search of the API, then the person's file."""
+        with self.client.post(
+            "/api/v1/petitioners/search/",
+            json={"q": self.someone()["phone"]},
+            headers={"X-CSRFToken": self.csrf},
+            name="搜索API·电话",
+            catch_response=True,
+        ) as response:
+            found = response.json() if response.status_code == 200 else []
+            if response.status_code == 200 and not found:
+                response.failure("电话未找到信访人")
+        if found:
+            self.client.get(f"/petitions/petitioners/{found[0]['id']}/", name="信访人档案")
+
+
 class Handler(SignedInUser):
     """承办人: the unit's item list, filtered, paged, and an item opened."""
 
     role = "handler"
-    weight = 8
+    weight = 7
 
     @task(3)
     def browse(self) -> None:
@@ -241,7 +313,7 @@ class Leader(SignedInUser):
     """领导: the dashboard for the year and the month, and a unit below opened for the same period."""
 
     role = "leader"
-    weight = 4
+    weight = 3
 
     @task
     def dashboards(self) -> None:

@@ -319,14 +319,15 @@ PREREQUISITES: dict[str, list[str]] = {
 }
 
 # Who takes each step: the office (clerk_a, county A) registers and assigns to county A's department
-# (handler_a); county A reviews (复查) and the city (section_head) rechecks (复核).
+# (handler_a), whose own head (handler_head_a) approves an extension; county A reviews (复查) and the city
+# (section_head) rechecks (复核).
 ACTOR = {
     "assign": "clerk_a",
     "accept": "handler_a",
     "reject": "handler_a",
     "object": "handler_a",
     "request-extension": "handler_a",
-    "extend": "section_head",
+    "extend": "handler_head_a",  # the handling unit's own head (第三十四条)
     "reply": "handler_a",
     "evaluate": "clerk_a",
     "request-review": "clerk_a",
@@ -573,7 +574,7 @@ def test_the_current_version_is_accepted(personas, api_for, category, today):
 def test_extension_lengthens_handling_from_the_same_start(personas, api_for, category, today):
     item = item_ready_for("extend", personas, category, date(2025, 10, 9))
 
-    response = api_for(personas.section_head).post(
+    response = api_for(personas.handler_head_a).post(
         f"{URL}{item.pk}/extend/", {"on": "2025-11-20"}, format="json"
     )
 

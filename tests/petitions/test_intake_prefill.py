@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accountability.choices import NotificationKind
 from accountability.models import Notification
 from core.choices import Role
 from core.errors import DomainError
@@ -362,7 +363,7 @@ def test_a_collective_visit_of_five_tells_the_registering_units_leaders_and_sect
         assert not Notification.objects.exists()  # nothing before the registration commits
     for callback in callbacks:
         callback()
-    told = Notification.objects.filter(key__startswith=f"collective:{item.pk}:")
+    told = Notification.objects.filter(kind=NotificationKind.COLLECTIVE, reference=item.number)
     assert {n.recipient for n in told} == set(county_a_leaders)  # not the city's leader, not the handler
     note = told.first()
     assert note is not None

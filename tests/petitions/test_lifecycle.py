@@ -119,7 +119,7 @@ PERFORM: dict[str, Perform] = {
         actor=c.handler, item_id=i.pk, on=on, days=30, reason="涉及多个部门，需要联合调查。"
     ),
     Action.EXTEND: lambda c, i, on: lifecycle.item_extend(
-        actor=c.head, item_id=i.pk, on=on, days=30, reason="涉及多个部门，需要联合调查。"
+        actor=c.handling_head(), item_id=i.pk, on=on, days=30, reason="涉及多个部门，需要联合调查。"
     ),
     Action.REPLY: lambda c, i, on: lifecycle.item_reply(
         actor=c.handler, item_id=i.pk, on=on, outcome=Outcome.SUPPORTED, opinion=OPINION
@@ -271,9 +271,9 @@ def test_the_whole_life_cycle_meets_each_clock_opens_the_next_and_issues_each_do
     )
     assert request.state == ExtensionRequest.State.PENDING
     assert deadline(item, HANDLING).due_on == date(2025, 10, 9)
-    lifecycle.item_extend(actor=cast.head, item_id=item.pk, on=date(2025, 9, 22))
+    lifecycle.item_extend(actor=cast.handling_head(), item_id=item.pk, on=date(2025, 9, 22))
     request.refresh_from_db()
-    assert (request.state, request.decided_by) == (ExtensionRequest.State.APPROVED, cast.head)
+    assert (request.state, request.decided_by) == (ExtensionRequest.State.APPROVED, cast.handling_head())
     # Same start, 60 + 30 = 90 日 from 2025-08-02: 2025-10-31 (Fri).
     extended = deadline(item, HANDLING)
     assert (extended.extension_days, extended.due_on) == (30, date(2025, 10, 31))
@@ -511,10 +511,33 @@ def test_a_handler_cannot_approve_an_extension(item_factory: ItemFactory, cast: 
     assert snapshot(item.pk) == before
 
 
+def test_only_the_handling_units_own_head_or_leader_approves_an_extension(
+    item_factory: ItemFactory, cast: Cast, make_user: Callable[..., Any]
+):
+    """第三十四条: 经本机关、单位负责人批准 — the petition office's head above the unit may not approve."""
+    first = item_factory.make(Status.ACCEPTED)
+    PERFORM[Action.REQUEST_EXTENSION](cast, first, date(2025, 4, 1))
+    before = snapshot(first.pk)
+    for above in (cast.head, make_user(cast.tree.county_a, [Role.SECTION_HEAD], "county_head")):
+        with pytest.raises(DomainError) as refused:
+            lifecycle.item_extend(actor=above, item_id=first.pk, on=date(2025, 4, 2))
+        assert (refused.value.code, refused.value.message) == ("forbidden", "该事项不在您单位的办理范围内。")
+    assert snapshot(first.pk) == before
+
+    lifecycle.item_extend(actor=cast.handling_head(), item_id=first.pk, on=date(2025, 4, 2))
+    assert deadline(first, HANDLING).due_on == date(2025, 6, 5)
+
+    second = item_factory.make(Status.ACCEPTED)
+    PERFORM[Action.REQUEST_EXTENSION](cast, second, date(2025, 4, 1))
+    unit_leader = make_user(cast.tree.county_a_department, [Role.LEADER], "unit_leader")
+    lifecycle.item_extend(actor=unit_leader, item_id=second.pk, on=date(2025, 4, 2))
+    assert deadline(second, HANDLING).extensions.get().approved_by == unit_leader
+
+
 def test_an_extension_is_approved_once_only(item_factory: ItemFactory, cast: Cast):
     item = item_factory.make(Status.ACCEPTED)
     PERFORM[Action.REQUEST_EXTENSION](cast, item, date(2025, 4, 1))
-    lifecycle.item_extend(actor=cast.head, item_id=item.pk, on=date(2025, 4, 2))
+    lifecycle.item_extend(actor=cast.handling_head(), item_id=item.pk, on=date(2025, 4, 2))
     assert deadline(item, HANDLING).due_on == date(2025, 6, 5)  # 2025-03-07 + 90 日
 
     before = snapshot(item.pk)
@@ -522,7 +545,9 @@ def test_an_extension_is_approved_once_only(item_factory: ItemFactory, cast: Cas
         PERFORM[Action.REQUEST_EXTENSION](cast, item, date(2025, 4, 3))
     assert second_request.value.message == "办理期限只能延长一次，已经延期过。"
     with pytest.raises(DomainError) as second_approval:
-        lifecycle.item_extend(actor=cast.head, item_id=item.pk, on=date(2025, 4, 3), days=10, reason="再延")
+        lifecycle.item_extend(
+            actor=cast.handling_head(), item_id=item.pk, on=date(2025, 4, 3), days=10, reason="再延"
+        )
     assert second_approval.value.message == "“办理答复”最多延期1次，已经延期过。"
     assert snapshot(item.pk) == before
 
@@ -546,7 +571,7 @@ def test_an_approval_cannot_grant_more_than_thirty_days(item_factory: ItemFactor
     PERFORM[Action.REQUEST_EXTENSION](cast, item, date(2025, 4, 1))
     before = snapshot(item.pk)
     with pytest.raises(DomainError) as refused:
-        lifecycle.item_extend(actor=cast.head, item_id=item.pk, on=date(2025, 4, 2), days=31)
+        lifecycle.item_extend(actor=cast.handling_head(), item_id=item.pk, on=date(2025, 4, 2), days=31)
     assert (refused.value.field, refused.value.message) == ("days", "延长天数应在1至30日之间。")
     assert snapshot(item.pk) == before
 
@@ -564,7 +589,7 @@ def test_a_refused_extension_leaves_the_deadline_and_allows_a_new_request(
 ):
     item = item_factory.make(Status.ACCEPTED)
     PERFORM[Action.REQUEST_EXTENSION](cast, item, date(2025, 4, 1))
-    lifecycle.item_extend(actor=cast.head, item_id=item.pk, on=date(2025, 4, 2), approve=False)
+    lifecycle.item_extend(actor=cast.handling_head(), item_id=item.pk, on=date(2025, 4, 2), approve=False)
     assert ExtensionRequest.objects.get(item=item).state == ExtensionRequest.State.REFUSED
     assert deadline(item, HANDLING).due_on == date(2025, 5, 6)
     assert not Document.objects.filter(item=item, kind=DocumentKind.EXTENSION).exists()

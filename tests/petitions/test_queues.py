@@ -82,7 +82,9 @@ def test_in_handling_is_ordered_by_the_handling_due_date(item_factory: ItemFacto
     first = item_factory.make(Status.ACCEPTED)
     second = item_factory.make(Status.ACCEPTED)
     request_extension(cast, first.pk)
-    lifecycle.item_extend(actor=cast.head, item_id=first.pk, on=date(2025, 4, 2))  # first is now due later
+    lifecycle.item_extend(
+        actor=cast.handling_head(), item_id=first.pk, on=date(2025, 4, 2)
+    )  # first is now due later
     assert numbers(queues.in_handling(cast.handler, 5)) == [second.number, first.number]
 
 
@@ -118,7 +120,7 @@ def test_the_handling_units_section_head_sees_a_pending_extension_request(
     assert page.rows[0].url == reverse("petitions:item_detail", args=[item.pk])
     other_county_head = make_user(tree.county_b, [Role.SECTION_HEAD], "head_b")
     assert queues.extensions_to_approve(other_county_head, 5).count == 0
-    lifecycle.item_extend(actor=cast.head, item_id=item.pk, on=date(2025, 4, 2))
+    lifecycle.item_extend(actor=cast.handling_head(), item_id=item.pk, on=date(2025, 4, 2))
     assert queues.extensions_to_approve(cast.handling_head(), 5).count == 0  # decided: off the queue
 
 

@@ -98,6 +98,23 @@ def test_a_partial_name_finds_the_items_of_that_person(
     assert _numbers(page) == {items["zhang"].number, items["zhang_other"].number}
 
 
+def test_any_two_or_more_characters_of_a_name_find_it_in_any_case(
+    items: dict[str, Item],
+    item_factory: ItemFactory,
+    personas: Personas,
+    client_for: Callable[[User | None], Client],
+):
+    latin = item_factory.register(petitioners=[PetitionerInput(name="AnnaLee")])
+    client = client_for(personas.clerk_a)
+    # Two characters go through the bigram index, three and more through the trigram index (ILIKE).
+    assert _numbers(_page_search(client, "阳娜")[1]) == {items["ouyang"].number}
+    assert _numbers(_page_search(client, "阳娜娜")[1]) == {items["ouyang"].number}
+    assert _numbers(_page_search(client, "al")[1]) == {latin.number}
+    assert _numbers(_page_search(client, "nalee")[1]) == {latin.number}
+    # A two-character content word, through the bigram indexes of the summary and demand.
+    assert _numbers(_page_search(client, "补偿")[1]) == {items["ouyang"].number}
+
+
 def test_a_whole_id_number_finds_the_items_of_that_person_only(
     items: dict[str, Item], personas: Personas, client_for: Callable[[User | None], Client]
 ):

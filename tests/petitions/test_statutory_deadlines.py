@@ -234,12 +234,12 @@ def test_handling_runs_60_days_from_acceptance_and_the_extension_makes_it_90_fro
     lifecycle.item_request_extension(
         actor=cast.handler, item_id=item.pk, on=accept_on, days=30, reason="案情复杂，需多部门会商"
     )
-    lifecycle.item_extend(actor=cast.head, item_id=item.pk, on=accept_on)
+    lifecycle.item_extend(actor=cast.handling_head(), item_id=item.pk, on=accept_on)
 
     handling = clock(item, HANDLING)
     assert (handling.extension_days, handling.due_on) == (30, extended_due_on)
     extension = DeadlineExtension.objects.get(deadline=handling)
-    assert (extension.approved_by, extension.reason) == (cast.head, "案情复杂，需多部门会商")
+    assert (extension.approved_by, extension.reason) == (cast.handling_head(), "案情复杂，需多部门会商")
     assert (extension.due_before, extension.due_after) == (due_on, extended_due_on)
     letter = Document.objects.get(item=item, kind=DocumentKind.EXTENSION)
     assert letter.body["due_on"] == extended_due_on.isoformat()
@@ -257,11 +257,13 @@ def test_handling_can_be_extended_only_once_and_by_at_most_30_days(cast):
     assert too_long.value.field == "days"
     with pytest.raises(DomainError) as too_long_approved:
         lifecycle.item_extend(
-            actor=cast.head, item_id=item.pk, on=date(2025, 9, 1), days=31, reason="案情复杂"
+            actor=cast.handling_head(), item_id=item.pk, on=date(2025, 9, 1), days=31, reason="案情复杂"
         )
     assert too_long_approved.value.field == "days"
 
-    lifecycle.item_extend(actor=cast.head, item_id=item.pk, on=date(2025, 9, 1), days=20, reason="案情复杂")
+    lifecycle.item_extend(
+        actor=cast.handling_head(), item_id=item.pk, on=date(2025, 9, 1), days=20, reason="案情复杂"
+    )
     assert clock(item, HANDLING).due_on == date(2025, 10, 21)  # 80 日 from 08-02
 
     with pytest.raises(DomainError) as again:
@@ -271,7 +273,7 @@ def test_handling_can_be_extended_only_once_and_by_at_most_30_days(cast):
     assert again.value.code == "extended_already"
     with pytest.raises(DomainError, match="最多延期1次"):
         lifecycle.item_extend(
-            actor=cast.head, item_id=item.pk, on=date(2025, 9, 20), days=10, reason="仍需调查"
+            actor=cast.handling_head(), item_id=item.pk, on=date(2025, 9, 20), days=10, reason="仍需调查"
         )
     assert clock(item, HANDLING).due_on == date(2025, 10, 21)
 

@@ -136,6 +136,7 @@ class Personas:
     clerk_a: User
     clerk_b: User
     handler_a: User
+    handler_head_a: User
     section_head: User
     leader: User
     supervisor: User
@@ -151,6 +152,9 @@ def personas(tree: Tree, make_user: Callable[..., User]) -> Personas:
         clerk_a=make_user(tree.county_a, [Role.CLERK], "clerk_a"),
         clerk_b=make_user(tree.county_b, [Role.CLERK], "clerk_b"),
         handler_a=make_user(tree.county_a_department, [Role.HANDLER], "handler_a"),
+        handler_head_a=make_user(
+            tree.county_a_department, [Role.SECTION_HEAD], "handler_head_a", full_name="测试科长"
+        ),
         section_head=make_user(tree.city, [Role.SECTION_HEAD], "head"),
         leader=make_user(tree.city, [Role.LEADER], "leader"),
         supervisor=make_user(tree.city, [Role.SUPERVISOR], "supervisor"),

@@ -67,7 +67,7 @@ def cast(personas: Personas, tree: Tree, make_user: Callable[..., User]) -> Cast
         head=personas.section_head,
         personas=personas,
         tree=tree,
-        unit_head=make_user(tree.county_a_department, [Role.SECTION_HEAD], "unit_head"),
+        unit_head=personas.handler_head_a,
     )
 
 
