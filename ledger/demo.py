@@ -10,8 +10,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accountability.choices import SupervisionGround, SupervisionMethod
+from accountability.services.deadlines import Subject
+from accountability.services.supervision import circular_issue, supervision_issue
 from core.models import Unit, User
-from ledger.choices import CaseStatus, FocusArea, ReportState, RiskLevel, Source
+from ledger.choices import KEYCASE_SUBJECT, CaseStatus, FocusArea, ReportState, RiskLevel, Source
 from ledger.models import KeyCase, ScreeningReport
 from ledger.services.keycases import (
     KeyCaseInput,
@@ -22,6 +25,7 @@ from ledger.services.keycases import (
 )
 from ledger.services.screening import FindingInput, ReportInput, screening_report_file, screening_rounds_open
 from ledger.services.sensitive import sensitive_period_create
+from petitions.choices import ITEM_SUBJECT, OPEN_STATUSES
 from petitions.models import Item
 
 SEED = 20261123
@@ -156,7 +160,7 @@ CASES = [
         "CG-DM",
         30,
         45,
-        (),
+        ("resolving", "resolved"),
         "电梯",
     ),
 ]
@@ -276,6 +280,57 @@ def _seed_rounds(people: dict[str, User], today: date, rng: random.Random) -> in
     return filed
 
 
+def _seed_supervision(people: dict[str, User], cases: list[KeyCase], today: date) -> int:
+    """The supervisor's work in hand: a 督办单 on the oldest overdue item of 城关区住建局 and one on an open key case,
+    a strike-off waiting for the city office's decision, and a 通报 of the last 30 days."""
+    supervisor = people["supervisor"]
+    issued = 0
+    overdue = (
+        Item.objects.filter(
+            responsible_unit__code="CG-ZJ", status__in=OPEN_STATUSES, obligation_due_on__lt=today
+        )
+        .order_by("obligation_due_on", "id")
+        .first()
+    )
+    if overdue is not None:
+        supervision_issue(
+            actor=supervisor,
+            unit=overdue.responsible_unit,  # type: ignore[arg-type]
+            ground=SupervisionGround.NOT_CLOSED_ON_TIME,
+            method=SupervisionMethod.WRITTEN,
+            requirement="该件已超期，请于5个工作日内办结并书面报告办理结果。",
+            issued_on=today,
+            subject=Subject(ITEM_SUBJECT, overdue.pk),
+        )
+        issued += 1
+    seeded = KeyCase.objects.filter(pk__in=[case.pk for case in cases]).order_by("id")
+    open_cases = list(seeded.exclude(status__in=[CaseStatus.STRUCK_OFF, CaseStatus.RESOLVED]))
+    if open_cases:
+        case = open_cases[0]
+        supervision_issue(
+            actor=supervisor,
+            unit=case.responsible_unit,
+            ground=SupervisionGround.EVASION,
+            method=SupervisionMethod.TALK,
+            requirement="化解措施推进缓慢，请包案领导牵头会商，本周内报送化解计划。",
+            issued_on=today,
+            subject=Subject(KEYCASE_SUBJECT, case.pk),
+        )
+        issued += 1
+    for waiting in seeded.filter(status=CaseStatus.RESOLVED)[:1]:
+        strike_off_request(
+            actor=min(
+                (user for user in people.values() if user.unit_id == waiting.responsible_unit_id),
+                key=lambda user: user.username,
+            ),
+            case_id=waiting.pk,
+            on=today,
+            reason="问题已按政策解决，当事人书面承诺息诉罢访。",
+        )
+    circular_issue(actor=supervisor, start=today - timedelta(days=30), end=today, title="近30日信访工作通报")
+    return issued
+
+
 def seed_demo(stdout: Any) -> None:
     """Key cases, past screening rounds and an upcoming sensitive period; skipped when cases exist."""
     if KeyCase.objects.exists():
@@ -298,5 +353,9 @@ def seed_demo(stdout: Any) -> None:
                 unit_ids=[units["LJ"].pk],
                 note="节日期间各单位每日17时前报送日报，无情况的报零报告。",
             )
+        orders = _seed_supervision(people, cases, today)
     open_cases = KeyCase.objects.exclude(status=CaseStatus.STRUCK_OFF).count()
-    stdout.write(f"ledger: 已创建 {len(cases)} 件重点信访问题（{open_cases} 件在办）、{filed} 份排查报告。")
+    stdout.write(
+        f"ledger: 已创建 {len(cases)} 件重点信访问题（{open_cases} 件在办）、{filed} 份排查报告、"
+        f"{orders} 份人工督办单、1 份通报。"
+    )

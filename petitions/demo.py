@@ -350,6 +350,30 @@ def _sent_back_for_rework(people: dict[str, User], today: date) -> None:
     )
 
 
+def _extension_waiting(people: dict[str, User], today: date) -> None:
+    """A 城关区住建局 handler's extension request waiting for its own head (head_zj) on the 工作台."""
+    item = (
+        Item.objects.filter(
+            responsible_unit__code="CG-ZJ",
+            status=Status.ACCEPTED,
+            accepted_on__lte=today - timedelta(days=20),
+            obligation_due_on__gte=today,
+            extension_requests__isnull=True,
+        )
+        .order_by("obligation_due_on", "id")
+        .first()
+    )
+    if item is None:
+        return
+    lifecycle.item_request_extension(
+        actor=people["handler"],
+        item_id=item.pk,
+        on=today,
+        days=30,
+        reason="涉及多个产权单位，需会同街道和物业公司联合调查核实。",
+    )
+
+
 def seed_demo(stdout: Any) -> None:
     """Register and advance ITEM_COUNT items over the last five months; skipped when items exist."""
     if Item.objects.exists():
@@ -416,6 +440,7 @@ def seed_demo(stdout: Any) -> None:
     _same_person_at_two_counties(rng, people, today)
     _sent_back_for_rework(people, today)
     closed = items_close_lapsed_windows(today=today)
+    _extension_waiting(people, today)
     stdout.write(
         f"petitions: 已创建 {Item.objects.count()} 件演示信访事项（{closed} 件复查/复核期届满办结）。"
     )

@@ -17,6 +17,13 @@
     if (first) { first.focus(); }
   }
 
+  // On a phone the menu starts folded under one "菜单" line, so the page's own content is on the first screen;
+  // without JS it stays open, as on a desktop.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.matchMedia("(max-width: 760px)").matches) { return; }
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (fold) { fold.open = false; });
+  });
+
   // A refused step (or any form returned with an error block marked data-focus-on-load): show the error where the
   // user is looking, and let a screen reader read it.
   document.addEventListener("DOMContentLoaded", function () {

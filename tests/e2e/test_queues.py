@@ -38,6 +38,12 @@ def test_a_handler_sees_its_items_in_handling_on_the_home_page(
     expect(queue.get_by_test_id("queue-count")).to_have_text("1")
     expect(queue).to_contain_text("超期")
     expect(page.get_by_test_id("queue-petitions.waiting_for_acceptance")).to_contain_text("暂无待办")
+    menu_entry = page.get_by_test_id("main-nav").get_by_role("link", name="信访事项")
+    if width < 760:  # on a phone the menu is folded under one line, so the queues are on the first screen
+        expect(menu_entry).to_be_hidden()
+        expect(queue).to_be_in_viewport()
+        page.get_by_test_id("nav-fold").click()
+    expect(menu_entry).to_be_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"queues-handler-{width}.png"), full_page=True)
     queue.get_by_role("link", name=accepted.number).click()
