@@ -278,6 +278,9 @@ def _come_back_again(clerk: User, original: Item, returning: ItemPetitioner, on:
                     address_detail=returning.address_detail,
                 )
             ],
+            problem_division_code=original.problem_division_id or "",
+            problem_address=original.problem_address,
+            complained_unit_id=original.complained_unit_id,
             original_id=original.pk,
         ),
     )

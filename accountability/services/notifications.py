@@ -110,6 +110,14 @@ def notification_mark_read(
         return marked
 
 
+def notifications_settle(*, kind: str, link: str) -> int:
+    """Mark read, for everyone, the unread notices of one kind that link to `link`: the request they announce has
+    been decided, so it no longer waits for any of them. Returns how many were marked."""
+    return Notification.objects.filter(kind=kind, url=link, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def _claim(limit: int) -> list[int]:
     """Move up to `limit` pending e-mails to CLAIMED in one committed statement; a claimed one is never re-sent."""
     with transaction.atomic(), connection.cursor() as cursor:

@@ -24,7 +24,7 @@ from accountability.services.deadlines import (
     deadline_reopen,
     deadline_resume,
 )
-from accountability.services.notifications import notification_send
+from accountability.services.notifications import notification_send, notifications_settle
 from core.audit.record import audit_record
 from core.errors import DomainError
 from core.models import Unit, User
@@ -232,8 +232,8 @@ def _tell_extension_approvers(request_id: int) -> None:
     extension request waits for them."""
     request = ExtensionRequest.objects.select_related("item").get(pk=request_id)
     item = request.item
-    if item.responsible_unit_id is None:
-        return
+    if item.responsible_unit_id is None or request.state != ExtensionRequest.State.PENDING:
+        return  # decided in the same transaction that made it (entered after the fact): nothing waits
     heads = User.objects.filter(
         unit_id=item.responsible_unit_id, is_active=True, roles__overlap=sorted(EXTENSION_APPROVERS)
     ).order_by("id")
@@ -299,7 +299,8 @@ def item_extend(
     reason: str = "",
     expected_version: int | None = None,
 ) -> Item:
-    """A section head approves (or refuses) the extension: same start, longer period, 延期告知书 issued."""
+    """The handling unit's own head approves (or refuses) the extension: same start, longer period, 延期告知书
+    issued; the approvers' notices of the request are settled."""
     with transaction.atomic():
         step = step_begin(actor, item_id, Action.EXTEND, on, expected_version)
         item = step.item
@@ -313,6 +314,9 @@ def item_extend(
             pending.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REFUSED
             pending.decided_by, pending.decided_on = actor, on
             pending.save(update_fields=["state", "decided_by", "decided_on"])
+            notifications_settle(
+                kind=NotificationKind.APPROVAL, link=reverse("petitions:item_detail", args=[item.pk])
+            )
         elif not approve:
             raise DomainError(_("没有待审批的延期申请。"), code="no_request")
         if not approve:

@@ -176,3 +176,39 @@ def test_an_extension_request_notifies_the_responsible_units_section_heads_on_co
     assert item.number in told.title
     assert "30" in told.body
     assert not Notification.objects.filter(recipient__in=[cast.head, inactive_head, other_head]).exists()
+
+
+def test_deciding_an_extension_settles_every_approvers_notice_of_it(
+    item_factory: ItemFactory,
+    cast: Cast,
+    tree: Tree,
+    make_user: Callable[..., User],
+    django_capture_on_commit_callbacks,
+):
+    item = item_factory.make(Status.ACCEPTED)
+    other = item_factory.make(Status.ACCEPTED)
+    unit_leader = make_user(tree.county_a_department, [Role.LEADER], "unit_leader")
+    with django_capture_on_commit_callbacks(execute=True):
+        request_extension(cast, item.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_extension(cast, other.pk)
+    told = Notification.objects.filter(read_at__isnull=True)
+    assert set(told.values_list("recipient", flat=True)) == {cast.handling_head().pk, unit_leader.pk}
+    assert told.count() == 4
+
+    lifecycle.item_extend(actor=unit_leader, item_id=item.pk, on=date(2025, 4, 2))
+
+    still_waiting = told.all()
+    assert {notice.url for notice in still_waiting} == {reverse("petitions:item_detail", args=[other.pk])}
+    assert still_waiting.count() == 2  # the other item's request still waits for both approvers
+
+
+def test_a_request_decided_before_its_commit_tells_no_one(
+    item_factory: ItemFactory, cast: Cast, django_capture_on_commit_callbacks
+):
+    """Entered after the fact, a request and its approval can be one transaction: nothing is left waiting."""
+    item = item_factory.make(Status.ACCEPTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        request_extension(cast, item.pk)
+        lifecycle.item_extend(actor=cast.handling_head(), item_id=item.pk, on=date(2025, 4, 2))
+    assert not Notification.objects.exists()
