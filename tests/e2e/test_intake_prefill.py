@@ -57,15 +57,17 @@ def _earlier(personas: Personas) -> Item:
 
 
 @pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
-def test_a_repeat_visit_is_registered_from_the_earlier_item_by_typing_only_the_new_summary(
+def test_a_repeat_visit_is_registered_from_the_petitioners_file_by_typing_only_the_new_summary(
     page: Page, base_url: str, personas: Personas, width: int, height: int
 ):
     original = _earlier(personas)
     page.set_viewport_size({"width": width, "height": height})
     sign_in(page, base_url, "clerk_a", PASSWORD)
     page.goto(f"{base_url}/petitions/{original.pk}/")
+    page.get_by_test_id("petitioners").get_by_test_id("petitioner-file-link").click()
+    expect(page.get_by_test_id("file-items")).to_contain_text(original.number)
     with page.expect_navigation():
-        page.get_by_test_id("register-repeat").click()
+        page.get_by_test_id("file-items").get_by_test_id("file-link-repeat").first.click()  # 关联为重件
 
     expect(page.locator("#id_petitioners-0-name")).to_have_value("王秀英")
     expect(page.locator("#id_petitioners-0-id_number")).to_have_value(WANG_ID)
