@@ -359,6 +359,8 @@ class CloseForm(StepForm):
 
 class DeliverForm(StepForm):
     method = forms.ChoiceField(label=_("送达方式"), choices=DeliveryMethod.choices)
+    receiver = forms.CharField(label=_("签收人"), max_length=100, required=False)
+    tracking_number = forms.CharField(label=_("邮件单号"), max_length=40, required=False)
 
 
 class PublicQueryForm(forms.Form):

@@ -258,6 +258,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReviewDecisionEnum": "petitions.choices.ReviewDecision",
         "CloseReasonEnum": "petitions.choices.CloseReason",
+        "DeliveryMethodEnum": "petitions.choices.DeliveryMethod",
+        "MethodEnum": "accountability.choices.SupervisionMethod",
         "StatusEnum": "petitions.choices.Status",
         "SourceEnum": "core.choices.CalendarSource",
         "KeyCaseSourceEnum": "ledger.choices.Source",
@@ -396,6 +398,9 @@ XF_ATTACHMENT_MAX_PER_ITEM = env_int("XF_ATTACHMENT_MAX_PER_ITEM", 30, minimum=1
 # Repeat detection: how far back and how similar earlier items must be to be suggested.
 XF_REPEAT_LOOKBACK_DAYS = env_int("XF_REPEAT_LOOKBACK_DAYS", 1095, minimum=30)
 XF_REPEAT_SIMILARITY_PERCENT = env_int("XF_REPEAT_SIMILARITY_PERCENT", 30, minimum=1)
+# A 处理意见书 or 复查意见书 whose delivery is never recorded is presumed received this many calendar days after it
+# was issued; the petitioner's 复查/复核 window runs from that day until a recorded delivery replaces it.
+XF_PRESUMED_DELIVERY_DAYS = env_int("XF_PRESUMED_DELIVERY_DAYS", 7, minimum=0)
 # The overdue sweep: deadlines per batch (one short transaction each) and the minutes after which the health
 # page turns red because no sweep finished.
 XF_SWEEP_BATCH = env_int("XF_SWEEP_BATCH", 400, minimum=50)

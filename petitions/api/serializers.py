@@ -16,6 +16,7 @@ from core.pii import mask_address, mask_id_number, mask_phone
 from petitions.choices import (
     Channel,
     CloseReason,
+    DeliveryMethod,
     Marker,
     Outcome,
     Purpose,
@@ -23,7 +24,7 @@ from petitions.choices import (
     Route,
     Satisfaction,
 )
-from petitions.models import Item, ItemPetitioner
+from petitions.models import Document, Item, ItemPetitioner
 from petitions.services.intake import IntakeInput, PetitionerInput
 from petitions.services.particulars import Correction
 
@@ -301,6 +302,28 @@ class DecisionSerializer(StepSerializer):
 class CloseSerializer(StepSerializer):
     reason = serializers.ChoiceField(choices=CloseReason.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class DeliverSerializer(serializers.Serializer[dict[str, Any]]):
+    """送达: the date (default today), the method, who received it and, for 邮寄, the tracking number."""
+
+    on = serializers.DateField(default=_today)
+    method = serializers.ChoiceField(choices=DeliveryMethod.choices)
+    receiver = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    tracking_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class DocumentDeliverySerializer(serializers.ModelSerializer[Document]):
+    """A document with its delivery record."""
+
+    on = serializers.DateField(source="delivered_on", read_only=True)
+    method = serializers.CharField(source="delivery_method", read_only=True)
+    receiver = serializers.CharField(source="delivery_receiver", read_only=True)
+
+    class Meta:
+        model = Document
+        fields = ["id", "kind", "number", "issued_on", "on", "method", "receiver", "tracking_number"]
+        read_only_fields = fields
 
 
 class PetitionerCorrectionSerializer(VersionSerializer):

@@ -28,6 +28,7 @@ from petitions.selectors import (
     item_petitioners,
     item_qs_visible_to,
 )
+from petitions.services.documents import document_deliver
 from petitions.services.intake import item_register
 from petitions.services.particulars import item_petitioner_correct
 from petitions.services.reveal import petitioner_reveal
@@ -117,6 +118,27 @@ class ItemViewSet(
             expected_version=body.validated_data["version"],
         )
         return self._detail(user, item.pk)
+
+    @extend_schema(request=s.DeliverSerializer, responses=s.DocumentDeliverySerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"documents/(?P<document_id>[0-9]{1,18})/deliver",
+        url_name="document-deliver",
+    )
+    def deliver_document(self, request: Request, pk: str | None = None, document_id: str = "0") -> Response:
+        """Record a document's delivery (送达): date, method, receiver and, for 邮寄, the tracking number; a 处理意见书's
+        复查 window (a 复查意见书's 复核 window) then runs from that date. 400 names the field, 403 the role or unit;
+        404 for an item outside the caller's units or a document of another item."""
+        user = api_user(request)
+        item = item_get_for_user(user, int(pk or 0))
+        document = item.documents.filter(pk=int(document_id)).first()
+        if document is None:
+            return Response({"detail": "未找到。"}, status=status.HTTP_404_NOT_FOUND)
+        body = s.DeliverSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        delivered = document_deliver(actor=user, document_id=document.pk, **body.validated_data)
+        return Response(s.DocumentDeliverySerializer(delivered).data)
 
     @extend_schema(request=s.RevealSerializer, responses=s.RevealedSerializer)
     @action(detail=True, methods=["post"], url_path="reveal")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -409,6 +411,8 @@ class Document(models.Model):
     delivered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    delivery_receiver = models.CharField(_("送达对象（签收人）"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("邮件单号"), max_length=40, blank=True)
     # A reply sent back for rework (退回重办) before it reached the petitioner keeps its number, marked withdrawn.
     withdrawn_on = models.DateField(_("撤回日期"), null=True, blank=True)
     withdrawn_reason = models.CharField(_("撤回原因"), max_length=2000, blank=True)
@@ -426,6 +430,20 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def presumed_delivery_on(self) -> date:
+        """The day the petitioner is presumed to have received the document when no delivery is recorded."""
+        return self.issued_on + timedelta(days=settings.XF_PRESUMED_DELIVERY_DAYS)
+
+    @property
+    def window_runs_from_presumption(self) -> bool:
+        """A 处理意见书 or 复查意见书 not yet delivered (nor withdrawn): its window counts from the presumed day."""
+        return (
+            self.kind in (DocumentKind.REPLY, DocumentKind.REVIEW)
+            and self.delivered_on is None
+            and self.withdrawn_on is None
+        )
 
 
 class DocumentCounter(models.Model):

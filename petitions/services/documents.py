@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -56,12 +57,47 @@ def document_issue(
     return document
 
 
-def document_deliver(*, actor: User, document_id: int, on: date, method: str) -> Document:
-    """Record how and when the petitioner received a document; a reply's review window runs from then."""
+RECEIVER_LIMIT = 100
+TRACKING_NUMBER_LIMIT = 40
+# Postal tracking numbers (EMS, 顺丰 …) are letters, digits and hyphens.
+TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]+")
+
+
+def _delivery_particulars(method: str, receiver: str, tracking_number: str) -> tuple[str, str]:
+    """The receiver and tracking number as stored, each refusal at its field."""
+    receiver = (receiver or "").strip()
+    tracking_number = (tracking_number or "").strip()
+    if len(receiver) > RECEIVER_LIMIT:
+        raise DomainError(_("不能超过%(limit)s字。") % {"limit": RECEIVER_LIMIT}, field="receiver")
+    if method == DeliveryMethod.POST:
+        if not tracking_number:
+            raise DomainError(_("邮寄送达须填写邮件单号。"), field="tracking_number")
+        if len(tracking_number) > TRACKING_NUMBER_LIMIT or not TRACKING_NUMBER.fullmatch(tracking_number):
+            raise DomainError(
+                _("邮件单号由字母、数字和连字符组成，不超过%(limit)s位。") % {"limit": TRACKING_NUMBER_LIMIT},
+                field="tracking_number",
+            )
+    elif tracking_number:
+        raise DomainError(_("只有邮寄送达填写邮件单号。"), field="tracking_number")
+    return receiver, tracking_number
+
+
+def document_deliver(
+    *,
+    actor: User,
+    document_id: int,
+    on: date,
+    method: str,
+    receiver: str = "",
+    tracking_number: str = "",
+) -> Document:
+    """Record how, when and to whom a document was delivered (邮寄 with its tracking number); a decision's window
+    runs from then instead of from the presumed delivery day."""
     if not actor.has_role(*FILING_ROLES):
         raise DomainError(_("您的角色不能登记送达。"), code="forbidden")
     if method not in DeliveryMethod.values:
         raise DomainError(_("请选择送达方式。"), field="method")
+    receiver, tracking_number = _delivery_particulars(method, receiver, tracking_number)
     with transaction.atomic():
         document = (
             Document.objects.select_for_update().select_related("item", "issuing_unit").get(pk=document_id)
@@ -76,7 +112,16 @@ def document_deliver(*, actor: User, document_id: int, on: date, method: str) ->
         document.delivered_on = on
         document.delivery_method = method
         document.delivered_by = actor
-        document.save(update_fields=["delivered_on", "delivery_method", "delivered_by"])
+        document.delivery_receiver, document.tracking_number = receiver, tracking_number
+        document.save(
+            update_fields=[
+                "delivered_on",
+                "delivery_method",
+                "delivered_by",
+                "delivery_receiver",
+                "tracking_number",
+            ]
+        )
         item = Item.objects.select_for_update().get(pk=document.item_id)
         record_event(
             item,
@@ -84,11 +129,15 @@ def document_deliver(*, actor: User, document_id: int, on: date, method: str) ->
             actor=actor,
             on=on,
             from_status=item.status,
-            note=_("%(doc)s（%(number)s）%(method)s")
+            note=_("%(doc)s（%(number)s）%(method)s%(receiver)s%(tracking)s")
             % {
                 "doc": document.get_kind_display(),
                 "number": document.number,
                 "method": DeliveryMethod(method).label,
+                "receiver": _("，签收人%(name)s") % {"name": receiver} if receiver else "",
+                "tracking": _("，邮件单号%(number)s") % {"number": tracking_number}
+                if tracking_number
+                else "",
             },
         )
         windows_restart_after_delivery(item=item, document=document, actor=actor)
@@ -96,6 +145,6 @@ def document_deliver(*, actor: User, document_id: int, on: date, method: str) ->
             actor=actor,
             action="petitions.document.delivered",
             target=document,
-            changed_fields=["delivered_on", "delivery_method"],
+            changed_fields=["delivered_on", "delivery_method", "delivery_receiver", "tracking_number"],
         )
     return document

@@ -52,7 +52,12 @@ from petitions.choices import (
     Status,
 )
 from petitions.models import ExtensionRequest, Item
-from petitions.services.clocks import item_clock_open, item_clock_running
+from petitions.services.clocks import (
+    item_clock_open,
+    item_clock_running,
+    window_open_presumed,
+    window_start_by_request,
+)
 from petitions.services.common import (
     StepStart,
     check_date,
@@ -368,7 +373,7 @@ def item_reply(
         check_date(on, not_before=item.accepted_on)
         deadline_meet(subject=subject_of(item), kind=HANDLING, met_on=on, actor=actor)
         item.status, item.replied_on, item.outcome = target, on, outcome
-        document_issue(
+        reply = document_issue(
             item=item,
             kind=DocumentKind.REPLY,
             on=on,
@@ -376,7 +381,7 @@ def item_reply(
             actor=actor,
             body={"outcome": outcome, "outcome_label": str(Outcome(outcome).label), "opinion": opinion},
         )
-        item_clock_open(item, REVIEW_WINDOW, item.responsible_unit, on, actor)  # type: ignore[arg-type]
+        window_open_presumed(item, reply, item.responsible_unit, actor)  # type: ignore[arg-type]
         return _finish(step, actor, on, ["status", "replied_on", "outcome"], opinion)
 
 
@@ -455,8 +460,9 @@ def item_request_review(*, actor: User, item_id: int, on: date, expected_version
         step = step_begin(actor, item_id, Action.REQUEST_REVIEW, on, expected_version)
         item = step.item
         target = step.moves_to
-        window = item_clock_running(item, REVIEW_WINDOW)
         check_date(on, not_before=item.replied_on)
+        window_start_by_request(item=item, kind=REVIEW_WINDOW, on=on, actor=actor)
+        window = item_clock_running(item, REVIEW_WINDOW)
         if window is None or on > window.due_on:
             raise DomainError(_("已超过申请复查的期限。"), code="window_lapsed")
         deadline_meet(subject=subject_of(item), kind=REVIEW_WINDOW, met_on=on, actor=actor)
@@ -478,7 +484,7 @@ def item_review_decision(
         opinion = _text(opinion, "opinion")
         deadline_meet(subject=subject_of(item), kind=REVIEW_CLOCK, met_on=check_date(on), actor=actor)
         item.status, item.review_decision = target, decision
-        document_issue(
+        decision_document = document_issue(
             item=item,
             kind=DocumentKind.REVIEW,
             on=on,
@@ -490,7 +496,7 @@ def item_review_decision(
                 "opinion": opinion,
             },
         )
-        item_clock_open(item, RECHECK_WINDOW, item.review_unit, on, actor)  # type: ignore[arg-type]
+        window_open_presumed(item, decision_document, item.review_unit, actor)  # type: ignore[arg-type]
         return _finish(step, actor, on, ["status", "review_decision"], opinion)
 
 
@@ -500,8 +506,9 @@ def item_request_recheck(*, actor: User, item_id: int, on: date, expected_versio
         step = step_begin(actor, item_id, Action.REQUEST_RECHECK, on, expected_version)
         item = step.item
         target = step.moves_to
-        window = item_clock_running(item, RECHECK_WINDOW)
         check_date(on)
+        window_start_by_request(item=item, kind=RECHECK_WINDOW, on=on, actor=actor)
+        window = item_clock_running(item, RECHECK_WINDOW)
         if window is None or on > window.due_on:
             raise DomainError(_("已超过申请复核的期限。"), code="window_lapsed")
         deadline_meet(subject=subject_of(item), kind=RECHECK_WINDOW, met_on=on, actor=actor)

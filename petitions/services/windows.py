@@ -10,13 +10,15 @@ from accountability.choices import DeadlineStatus
 from accountability.models import Deadline
 from core.errors import DomainError
 from petitions.choices import ITEM_SUBJECT, RECHECK_WINDOW, REVIEW_WINDOW, CloseReason
+from petitions.services.clocks import window_presumption_restore
 from petitions.services.lifecycle import item_close
 
 BATCH = 200
 
 
 def items_close_lapsed_windows(*, today: date | None = None) -> int:
-    """Close, one transaction per item, every item whose window deadline ended before today."""
+    """Close, one transaction per item, every item whose window deadline ended before today; a window still counted
+    from before an undelivered decision's presumed delivery day restarts from that day instead."""
     today = today or timezone.localdate()
     closed = 0
     for kind, reason in (
@@ -39,6 +41,8 @@ def items_close_lapsed_windows(*, today: date | None = None) -> int:
             if not batch:
                 break
             for item_id in batch:
+                if window_presumption_restore(item_id=item_id, kind=kind):
+                    continue
                 try:
                     item_close(actor=None, item_id=item_id, on=today, reason=reason)
                 except DomainError:

@@ -37,14 +37,17 @@ def document_print(request: AuthenticatedRequest, item_id: int, document_id: int
 @login_required
 @require_POST
 def document_delivery(request: AuthenticatedRequest, item_id: int, document_id: int) -> HttpResponse:
-    """Record the date and method of delivery."""
+    """Record the date, method, receiver and (邮寄) tracking number of a delivery."""
     item = item_get_for_user(request.user, item_id)
     document = item.documents.filter(pk=document_id).first()
     if document is None:
         raise Http404
     form = DeliverForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写送达日期和方式。"))
+        problems = "；".join(
+            f"{form.fields[name].label}：{errors[0]}" for name, errors in form.errors.items()
+        )
+        messages.error(request, problems or _("请填写送达日期和方式。"))
         return redirect("petitions:item_detail", item_id=item.pk)
     try:
         document_deliver(
@@ -52,9 +55,12 @@ def document_delivery(request: AuthenticatedRequest, item_id: int, document_id: 
             document_id=document.pk,
             on=form.cleaned_data["on"],
             method=form.cleaned_data["method"],
+            receiver=form.cleaned_data["receiver"],
+            tracking_number=form.cleaned_data["tracking_number"],
         )
     except DomainError as error:
-        messages.error(request, error.message)
+        label = form.fields[error.field].label if error.field in form.fields else ""
+        messages.error(request, f"{label}：{error.message}" if label else error.message)
     else:
         messages.success(request, _("已登记送达：%(number)s") % {"number": document.number})
     return redirect("petitions:item_detail", item_id=item.pk)

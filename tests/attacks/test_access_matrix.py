@@ -383,6 +383,12 @@ ROUTES: dict[str, Route] = {
         if action not in {"deliver"}
     },
     "api:petition-reveal": Route("petitions", {"POST": "reveal"}, api_pk(lambda o: o.item), True),
+    "api:petition-document-deliver": Route(
+        "petitions",
+        {"POST": "action"},
+        lambda w, o: {"pk": o.item.pk, "document_id": o.document.pk},
+        True,
+    ),
     "api:petition-correct-petitioner": Route(
         "petitions", {"POST": "correct"}, api_pk(lambda o: o.item), True
     ),

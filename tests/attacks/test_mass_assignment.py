@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 from accountability.models import AccountabilityRecord, Circular, SupervisionOrder
 from core.models import Unit, User
 from ledger.models import DailyReport, KeyCase, SensitivePeriod
-from petitions.models import Category, Item, ItemPetitioner
+from petitions.models import Category, Document, Item, ItemPetitioner
 from tests.attacks.world import NOW, PLACE_PEOPLE, World, world_build
 from tests.support.accounts import Personas, Tree
 from tests.support.items import DEFAULT_ID_NUMBER
@@ -106,6 +106,14 @@ WRITES: dict[str, Write] = {
         },
         Item,
         of(lambda w: w.objects["a"].item),
+    ),
+    "record a document's delivery": Write(
+        "post",
+        lambda w: f"{API}petitions/{w.objects['a'].item.pk}/documents/{w.objects['a'].document.pk}/deliver/",
+        lambda w: w.personas.handler_a,
+        lambda w: {"on": "2026-03-10", "method": "in_person", "receiver": "张建国", "tracking_number": ""},
+        Document,
+        of(lambda w: w.objects["a"].document),
     ),
     "put a case on the ledger": Write(
         "post",

@@ -441,6 +441,32 @@ def test_a_handler_accepts_asks_for_an_extension_the_units_own_head_approves_and
         TODAY,
     )
 
+    # Not delivered yet: the 复查 window runs from the presumed delivery day 03-09 (issue + 7), + 30 日 → 04-08.
+    reply_row = page.get_by_test_id("documents").locator("tr", has_text="信访处理意见书")
+    expect(reply_row.get_by_test_id("presumed-delivery")).to_have_text(
+        "未登记送达，按推定送达日 2026-03-09 起算复查期限"
+    )
+    expect(deadline_row(page, "petition.review_window")).to_contain_text("2026-04-08")
+    reply_row.get_by_label("送达方式").select_option(label="邮寄送达")
+    reply_row.get_by_label("送达对象（签收人）").fill("王某某")
+    with page.expect_navigation():
+        reply_row.get_by_role("button", name="登记送达").click()
+    expect(page.locator(".messages")).to_contain_text("邮件单号：邮寄送达须填写邮件单号。")
+    reply_row = page.get_by_test_id("documents").locator("tr", has_text="信访处理意见书")
+    reply_row.get_by_label("送达方式").select_option(label="邮寄送达")
+    reply_row.get_by_label("送达对象（签收人）").fill("王某某")
+    reply_row.get_by_label("邮件单号").fill("EMS1234567890CN")
+    with page.expect_navigation():
+        reply_row.get_by_role("button", name="登记送达").click()
+    delivery = reply_row.get_by_test_id("delivery")
+    expect(delivery).to_contain_text("邮寄送达 · 签收人 王某某 · 邮件单号 EMS1234567890CN")
+    expect(reply_row.get_by_test_id("presumed-delivery")).to_have_count(0)
+    # Delivered on 03-02: the window runs again from that day, + 30 日 → 04-01.
+    window = Deadline.objects.get(
+        subject_type=ITEM_SUBJECT, subject_id=item.pk, rule_id="petition.review_window", status="open"
+    )
+    assert (window.starts_on, window.due_on) == (TODAY, date(2026, 4, 1))
+
 
 def test_a_petitioner_queries_with_number_and_code_and_sees_status_and_dates_but_nothing_personal(
     page: Page, base_url: str, personas: Personas, tree: Tree

@@ -25,10 +25,10 @@ from petitions.choices import (
     ITEM_SUBJECT,
     OBJECTION,
     RECHECK_CLOCK,
-    RECHECK_WINDOW,
     REVIEW_CLOCK,
     ROUTING,
     AttachmentKind,
+    DocumentKind,
     Status,
 )
 from petitions.models import Attachment, Category, ExtensionRequest, Item
@@ -400,7 +400,7 @@ RECORDED_DATE: dict[str, Callable[[Item], date | None]] = {
     "reply": lambda item: item.replied_on,
     "evaluate": lambda item: item.evaluated_on,
     "request-review": lambda item: deadline(item, REVIEW_CLOCK).starts_on,
-    "review-decision": lambda item: deadline(item, RECHECK_WINDOW).starts_on,
+    "review-decision": lambda item: item.documents.get(kind=DocumentKind.REVIEW).issued_on,
     "request-recheck": lambda item: deadline(item, RECHECK_CLOCK).starts_on,
     "hearing-start": lambda item: DeadlinePause.objects.get(deadline__subject_id=item.pk).started_on,
     "hearing-end": lambda item: DeadlinePause.objects.get(deadline__subject_id=item.pk).ended_on,

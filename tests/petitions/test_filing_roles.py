@@ -37,7 +37,11 @@ def test_a_reader_of_the_handling_unit_can_neither_upload_nor_record_delivery(
         attachments_add(actor=reader, item_id=item.pk, files=[(AttachmentKind.EVIDENCE, pdf())])
     with pytest.raises(DomainError) as delivery:
         document_deliver(
-            actor=reader, document_id=acceptance.pk, on=date(2025, 4, 2), method=DeliveryMethod.POST
+            actor=reader,
+            document_id=acceptance.pk,
+            on=date(2025, 4, 2),
+            method=DeliveryMethod.POST,
+            tracking_number="EMS1001",
         )
 
     assert (upload.value.code, delivery.value.code) == ("forbidden", "forbidden")
@@ -51,7 +55,11 @@ def test_the_handler_still_uploads_and_records_delivery(item_factory: ItemFactor
 
     attachments_add(actor=cast.handler, item_id=item.pk, files=[(AttachmentKind.EVIDENCE, pdf())])
     document_deliver(
-        actor=cast.handler, document_id=acceptance.pk, on=date(2025, 4, 2), method=DeliveryMethod.POST
+        actor=cast.handler,
+        document_id=acceptance.pk,
+        on=date(2025, 4, 2),
+        method=DeliveryMethod.POST,
+        tracking_number="EMS1001",
     )
 
     assert Attachment.objects.filter(item=item).count() == 1

@@ -282,7 +282,8 @@ def test_the_whole_life_cycle_meets_each_clock_opens_the_next_and_issues_each_do
         actor=cast.handler, item_id=item.pk, on=date(2025, 10, 20), outcome=Outcome.EXPLAINED, opinion=OPINION
     )
     assert deadline(item, HANDLING).status == DeadlineStatus.MET_ON_TIME
-    assert deadline(item, REVIEW_WINDOW).due_on == date(2025, 11, 19)
+    # Not delivered: presumed received 7 days after issue (10-27), + 30 日 → 2025-11-26 (Wed).
+    assert deadline(item, REVIEW_WINDOW).due_on == date(2025, 11, 26)
     lifecycle.item_evaluate(
         actor=cast.clerk, item_id=item.pk, on=date(2025, 10, 25), satisfaction=Satisfaction.DISSATISFIED
     )
@@ -301,7 +302,8 @@ def test_the_whole_life_cycle_meets_each_clock_opens_the_next_and_issues_each_do
         opinion=OPINION,
     )
     assert deadline(item, REVIEW_CLOCK).status == DeadlineStatus.MET_ON_TIME
-    assert deadline(item, RECHECK_WINDOW).due_on == date(2025, 12, 31)
+    # Presumed received 12-08, + 30 日 → 2026-01-07 (Wed).
+    assert deadline(item, RECHECK_WINDOW).due_on == date(2026, 1, 7)
 
     lifecycle.item_request_recheck(actor=cast.head, item_id=item.pk, on=date(2025, 12, 15))
     item.refresh_from_db()
@@ -754,20 +756,21 @@ def test_a_step_cannot_be_dated_in_the_future_or_before_the_previous_step(
 
 
 def test_review_cannot_be_requested_after_the_window_lapsed(item_factory: ItemFactory, cast: Cast):
-    item = item_factory.make(Status.REPLIED)  # window from 2025-04-10, due 2025-05-12 (05-10 is a Saturday)
-    assert deadline(item, REVIEW_WINDOW).due_on == date(2025, 5, 12)
+    # Replied 2025-04-10, never delivered: from the presumed 04-17, due 05-19 (05-17 is a Saturday).
+    item = item_factory.make(Status.REPLIED)
+    assert deadline(item, REVIEW_WINDOW).due_on == date(2025, 5, 19)
     before = snapshot(item.pk)
     with pytest.raises(DomainError) as refused:
-        PERFORM[Action.REQUEST_REVIEW](cast, item, date(2025, 5, 13))
+        PERFORM[Action.REQUEST_REVIEW](cast, item, date(2025, 5, 20))
     assert (refused.value.code, refused.value.message) == ("window_lapsed", "已超过申请复查的期限。")
     assert snapshot(item.pk) == before
 
 
 def test_recheck_cannot_be_requested_after_the_window_lapsed(item_factory: ItemFactory, cast: Cast):
-    item = item_factory.make(Status.REVIEWED)  # decision 2025-05-12, window due 2025-06-11
-    assert deadline(item, RECHECK_WINDOW).due_on == date(2025, 6, 11)
+    item = item_factory.make(Status.REVIEWED)  # decision 2025-05-12, presumed received 05-19, due 06-18
+    assert deadline(item, RECHECK_WINDOW).due_on == date(2025, 6, 18)
     with pytest.raises(DomainError) as refused:
-        PERFORM[Action.REQUEST_RECHECK](cast, item, date(2025, 6, 12))
+        PERFORM[Action.REQUEST_RECHECK](cast, item, date(2025, 6, 19))
     assert refused.value.message == "已超过申请复核的期限。"
 
 
@@ -912,7 +915,11 @@ def test_delivery_of_a_reply_is_recorded_and_restarts_the_review_window(
     first_window = deadline(item, REVIEW_WINDOW)
 
     document_deliver(
-        actor=cast.handler, document_id=reply.pk, on=date(2025, 4, 14), method=DeliveryMethod.POST
+        actor=cast.handler,
+        document_id=reply.pk,
+        on=date(2025, 4, 14),
+        method=DeliveryMethod.POST,
+        tracking_number="EMS1001",
     )
 
     reply.refresh_from_db()
@@ -971,7 +978,11 @@ def test_a_delivery_is_recorded_once_by_the_issuing_unit_and_not_before_issue(
     before = snapshot(item.pk)
     with pytest.raises(DomainError) as early:
         document_deliver(
-            actor=cast.handler, document_id=notice.pk, on=date(2025, 3, 6), method=DeliveryMethod.POST
+            actor=cast.handler,
+            document_id=notice.pk,
+            on=date(2025, 3, 6),
+            method=DeliveryMethod.POST,
+            tracking_number="EMS1001",
         )
     assert early.value.message == "日期不能早于2025-03-07。"
     with pytest.raises(DomainError) as outsider:
@@ -980,6 +991,7 @@ def test_a_delivery_is_recorded_once_by_the_issuing_unit_and_not_before_issue(
             document_id=notice.pk,
             on=date(2025, 3, 8),
             method=DeliveryMethod.POST,
+            tracking_number="EMS1001",
         )
     assert outsider.value.message == "只有出具单位可以登记送达。"
     with pytest.raises(DomainError) as method:
@@ -988,11 +1000,19 @@ def test_a_delivery_is_recorded_once_by_the_issuing_unit_and_not_before_issue(
     assert snapshot(item.pk) == before
 
     document_deliver(
-        actor=cast.handler, document_id=notice.pk, on=date(2025, 3, 8), method=DeliveryMethod.POST
+        actor=cast.handler,
+        document_id=notice.pk,
+        on=date(2025, 3, 8),
+        method=DeliveryMethod.POST,
+        tracking_number="EMS1001",
     )
     with pytest.raises(DomainError) as twice:
         document_deliver(
-            actor=cast.handler, document_id=notice.pk, on=date(2025, 3, 9), method=DeliveryMethod.POST
+            actor=cast.handler,
+            document_id=notice.pk,
+            on=date(2025, 3, 9),
+            method=DeliveryMethod.POST,
+            tracking_number="EMS1001",
         )
     assert twice.value.message == "该文书已登记送达。"
 
@@ -1003,22 +1023,24 @@ def test_a_delivery_is_recorded_once_by_the_issuing_unit_and_not_before_issue(
 def test_items_whose_review_or_recheck_window_ran_out_are_closed_and_others_left(
     item_factory: ItemFactory, cast: Cast
 ):
-    lapsed_review = item_factory.make(Status.REPLIED)  # review window due 2025-05-12
-    due_today = ItemFactory(cast, Schedule(reply_on=date(2025, 4, 12))).make(Status.REPLIED)  # due 2025-05-12
-    later = ItemFactory(cast, Schedule(reply_on=date(2025, 4, 20))).make(Status.REPLIED)  # due 2025-05-20
+    # Never delivered: each window runs from the presumed delivery day, issue + 7.
+    # Replied 04-10, presumed 04-17: due 05-19 (05-17 is a Saturday); 04-12 → 04-19: due 05-19.
+    lapsed_review = item_factory.make(Status.REPLIED)
+    due_today = ItemFactory(cast, Schedule(reply_on=date(2025, 4, 12))).make(Status.REPLIED)
+    later = ItemFactory(cast, Schedule(reply_on=date(2025, 4, 20))).make(Status.REPLIED)  # 04-27: due 05-27
     in_review = item_factory.make(Status.REVIEW)
     accepted = item_factory.make(Status.ACCEPTED)  # handling overdue, but that is not a window
-    assert deadline(due_today, REVIEW_WINDOW).due_on == date(2025, 5, 12)
+    assert deadline(due_today, REVIEW_WINDOW).due_on == date(2025, 5, 19)
 
-    assert items_close_lapsed_windows(today=date(2025, 5, 12)) == 0
-    assert items_close_lapsed_windows(today=date(2025, 5, 13)) == 2
+    assert items_close_lapsed_windows(today=date(2025, 5, 19)) == 0
+    assert items_close_lapsed_windows(today=date(2025, 5, 20)) == 2
 
     for item in (lapsed_review, due_today):
         item.refresh_from_db()
         assert (item.status, item.close_reason, item.closed_on) == (
             Status.CLOSED,
             CloseReason.REVIEW_WINDOW_LAPSED,
-            date(2025, 5, 13),
+            date(2025, 5, 20),
         )
         assert deadline(item, REVIEW_WINDOW).status == DeadlineStatus.LAPSED
         event = ItemEvent.objects.filter(item=item).latest("id")
@@ -1028,13 +1050,13 @@ def test_items_whose_review_or_recheck_window_ran_out_are_closed_and_others_left
         ).exists()
     for item, status in ((later, Status.REPLIED), (in_review, Status.REVIEW), (accepted, Status.ACCEPTED)):
         assert Item.objects.get(pk=item.pk).status == status
-    assert items_close_lapsed_windows(today=date(2025, 5, 13)) == 0
+    assert items_close_lapsed_windows(today=date(2025, 5, 20)) == 0
 
 
 def test_an_item_whose_recheck_window_ran_out_is_closed_with_that_reason(item_factory: ItemFactory):
-    item = item_factory.make(Status.REVIEWED)  # recheck window due 2025-06-11
-    assert items_close_lapsed_windows(today=date(2025, 6, 11)) == 0
-    assert items_close_lapsed_windows(today=date(2025, 6, 12)) == 1
+    item = item_factory.make(Status.REVIEWED)  # decision 05-12, presumed received 05-19: due 06-18
+    assert items_close_lapsed_windows(today=date(2025, 6, 18)) == 0
+    assert items_close_lapsed_windows(today=date(2025, 6, 19)) == 1
     item.refresh_from_db()
     assert (item.status, item.close_reason) == (Status.CLOSED, CloseReason.RECHECK_WINDOW_LAPSED)
     assert deadline(item, RECHECK_WINDOW).status == DeadlineStatus.LAPSED
@@ -1045,9 +1067,9 @@ def test_a_clerk_cannot_close_for_a_lapsed_window_before_it_ends(item_factory: I
     item = item_factory.make(Status.REPLIED)
     with pytest.raises(DomainError) as refused:
         lifecycle.item_close(
-            actor=cast.clerk, item_id=item.pk, on=date(2025, 5, 12), reason=CloseReason.REVIEW_WINDOW_LAPSED
+            actor=cast.clerk, item_id=item.pk, on=date(2025, 5, 19), reason=CloseReason.REVIEW_WINDOW_LAPSED
         )
-    assert refused.value.message == "申请期限到2025-05-12才届满。"
+    assert refused.value.message == "申请期限到2025-05-19才届满。"
 
 
 @pytest.mark.celery

@@ -96,7 +96,11 @@ def test_the_new_reply_after_rework_gets_its_own_number_and_meets_the_clock_agai
 def test_a_reply_already_delivered_cannot_be_sent_back(item_factory: ItemFactory, cast: Cast):
     item = item_factory.make(Status.REPLIED)
     document_deliver(
-        actor=cast.handler, document_id=reply_of(item).pk, on=REWORK_ON, method=DeliveryMethod.POST
+        actor=cast.handler,
+        document_id=reply_of(item).pk,
+        on=REWORK_ON,
+        method=DeliveryMethod.POST,
+        tracking_number="EMS1001",
     )
 
     with pytest.raises(DomainError) as refused:
@@ -113,7 +117,11 @@ def test_a_withdrawn_reply_cannot_be_delivered(item_factory: ItemFactory, cast: 
 
     with pytest.raises(DomainError) as refused:
         document_deliver(
-            actor=cast.handler, document_id=reply_of(item).pk, on=REWORK_ON, method=DeliveryMethod.POST
+            actor=cast.handler,
+            document_id=reply_of(item).pk,
+            on=REWORK_ON,
+            method=DeliveryMethod.POST,
+            tracking_number="EMS1001",
         )
 
     assert refused.value.code == "withdrawn"

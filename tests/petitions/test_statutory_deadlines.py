@@ -302,8 +302,13 @@ def test_review_and_recheck_clocks_from_delivery_through_spring_festival_with_th
     )
     reply_letter = reply(cast, item, date(2026, 1, 15))
     assert clock(item, HANDLING).status == DeadlineStatus.MET_ON_TIME
-    # Window from the reply: 01-15 + 30 = Saturday 02-14, worked before 春节.
-    assert clock(item, REVIEW_WINDOW).due_on == date(2026, 2, 14)
+    # Not yet delivered: from the presumed delivery day 01-22 (issue + 7): + 30 = 02-21 inside 春节 → 02-24.
+    presumed = clock(item, REVIEW_WINDOW)
+    assert (presumed.starts_on, presumed.nominal_on, presumed.due_on) == (
+        date(2026, 1, 22),
+        date(2026, 2, 21),
+        date(2026, 2, 24),
+    )
 
     deliver(cast, reply_letter, date(2026, 1, 20))
     # The petitioner received it on 01-20: + 30 = 02-19 inside 春节 → Tuesday 02-24.
@@ -326,9 +331,9 @@ def test_review_and_recheck_clocks_from_delivery_through_spring_festival_with_th
 
     review_letter = review_decision(cast, item, date(2026, 2, 24))
     assert clock(item, REVIEW_CLOCK).status == DeadlineStatus.MET_ON_TIME
-    assert clock(item, RECHECK_WINDOW).due_on == date(2026, 3, 26)  # 02-24 + 30, a Thursday
+    assert clock(item, RECHECK_WINDOW).due_on == date(2026, 4, 2)  # presumed 03-03 + 30, a Thursday
     deliver(cast, review_letter, date(2026, 2, 26))
-    # Received 02-26: + 30 = Saturday 03-28, an ordinary weekend → Monday 03-30.
+    # Received 02-26, before the presumed day, which gives way: + 30 = Saturday 03-28 → Monday 03-30.
     assert clock(item, RECHECK_WINDOW).due_on == date(2026, 3, 30)
 
     lifecycle.item_request_recheck(actor=cast.head, item_id=item.pk, on=date(2026, 3, 30))
@@ -413,13 +418,13 @@ def test_a_recheck_cannot_be_decided_while_the_hearing_runs_and_the_hearing_time
 
 
 def reviewed(cast: Cast) -> Item:
-    """An item whose 复查 decision was issued (and received) on 2026-02-24."""
+    """An item whose 复查 decision was issued and received (delivery recorded) on 2026-02-24."""
     item = accepted(
         cast, received_on=date(2025, 12, 10), assign_on=date(2025, 12, 12), accept_on=date(2025, 12, 18)
     )
     reply(cast, item, date(2026, 1, 15))
     lifecycle.item_request_review(actor=cast.clerk, item_id=item.pk, on=date(2026, 1, 24))
-    review_decision(cast, item, date(2026, 2, 24))
+    deliver(cast, review_decision(cast, item, date(2026, 2, 24)), date(2026, 2, 24))
     return fresh(item)
 
 
@@ -453,7 +458,7 @@ def test_an_unused_review_window_rolls_past_national_day_and_only_then_closes_th
     item = accepted(
         cast, received_on=date(2025, 7, 25), assign_on=date(2025, 7, 28), accept_on=date(2025, 8, 2)
     )
-    reply(cast, item, date(2025, 9, 5))  # + 30 = Sunday 10-05, inside 国庆 → Thursday 10-09
+    reply(cast, item, date(2025, 8, 29))  # presumed received 09-05: + 30 = Sunday 10-05, inside 国庆 → 10-09
     assert clock(item, REVIEW_WINDOW).due_on == date(2025, 10, 9)
 
     assert items_close_lapsed_windows(today=date(2025, 10, 9)) == 0
@@ -474,8 +479,9 @@ def test_an_unused_recheck_window_rolls_past_national_day_2026_and_only_then_clo
         cast, received_on=date(2026, 6, 1), assign_on=date(2026, 6, 3), accept_on=date(2026, 6, 5)
     )
     reply(cast, item, date(2026, 7, 20))
-    lifecycle.item_request_review(actor=cast.clerk, item_id=item.pk, on=date(2026, 7, 25))
-    review_decision(cast, item, date(2026, 9, 1))  # + 30 = 10-01 → 10-08, the first working day after 国庆
+    lifecycle.item_request_review(actor=cast.clerk, item_id=item.pk, on=date(2026, 7, 28))
+    # Presumed received 09-01: + 30 = 10-01 → 10-08, the first working day after 国庆.
+    review_decision(cast, item, date(2026, 8, 25))
     assert clock(item, RECHECK_WINDOW).due_on == date(2026, 10, 8)
 
     assert items_close_lapsed_windows(today=date(2026, 10, 8)) == 0
