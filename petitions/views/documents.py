@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.forms import place_error
 from core.http import AuthenticatedRequest
 from petitions.forms import DeliverForm
 from petitions.selectors import item_get_for_user, item_petitioners
 from petitions.services.documents import document_deliver
+from petitions.views.items import item_detail_context
 
 
 @login_required
@@ -43,24 +45,37 @@ def document_delivery(request: AuthenticatedRequest, item_id: int, document_id: 
     if document is None:
         raise Http404
     form = DeliverForm(request.POST)
-    if not form.is_valid():
-        problems = "；".join(
-            f"{form.fields[name].label}：{errors[0]}" for name, errors in form.errors.items()
-        )
-        messages.error(request, problems or _("请填写送达日期和方式。"))
-        return redirect("petitions:item_detail", item_id=item.pk)
-    try:
-        document_deliver(
-            actor=request.user,
-            document_id=document.pk,
-            on=form.cleaned_data["on"],
-            method=form.cleaned_data["method"],
-            receiver=form.cleaned_data["receiver"],
-            tracking_number=form.cleaned_data["tracking_number"],
-        )
-    except DomainError as error:
-        label = form.fields[error.field].label if error.field in form.fields else ""
-        messages.error(request, f"{label}：{error.message}" if label else error.message)
-    else:
-        messages.success(request, _("已登记送达：%(number)s") % {"number": document.number})
-    return redirect("petitions:item_detail", item_id=item.pk)
+    if form.is_valid():
+        try:
+            document_deliver(
+                actor=request.user,
+                document_id=document.pk,
+                on=form.cleaned_data["on"],
+                method=form.cleaned_data["method"],
+                receiver=form.cleaned_data["receiver"],
+                tracking_number=form.cleaned_data["tracking_number"],
+            )
+        except DomainError as error:
+            place_error(form, error)
+        else:
+            messages.success(request, _("已登记送达：%(number)s") % {"number": document.number})
+            return redirect("petitions:item_detail", item_id=item.pk)
+    return _delivery_refused(request, item.pk, document.pk, form)
+
+
+def _delivery_refused(
+    request: AuthenticatedRequest, item_id: int, document_id: int, form: DeliverForm
+) -> HttpResponse:
+    """The item page again, the refusal at the document's row and everything chosen or typed still there."""
+    item = item_get_for_user(request.user, item_id)
+    context = item_detail_context(request, item)
+    context["refused_delivery"] = {
+        "document_id": document_id,
+        **{name: form.data.get(name, "") for name in ("on", "method", "receiver", "tracking_number")},
+        "errors": [
+            f"{form.fields[name].label}：{message}" if name in form.fields else str(message)
+            for name, messages_of_field in form.errors.items()
+            for message in messages_of_field
+        ],
+    }
+    return render(request, "petitions/item_detail.html", context, status=400)

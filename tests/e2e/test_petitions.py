@@ -451,10 +451,12 @@ def test_a_handler_accepts_asks_for_an_extension_the_units_own_head_approves_and
     reply_row.get_by_label("送达对象（签收人）").fill("王某某")
     with page.expect_navigation():
         reply_row.get_by_role("button", name="登记送达").click()
-    expect(page.locator(".messages")).to_contain_text("邮件单号：邮寄送达须填写邮件单号。")
+    # refused at the row, which keeps the method and the receiver: only the missing number is typed
     reply_row = page.get_by_test_id("documents").locator("tr", has_text="信访处理意见书")
-    reply_row.get_by_label("送达方式").select_option(label="邮寄送达")
-    reply_row.get_by_label("送达对象（签收人）").fill("王某某")
+    expect(reply_row.get_by_test_id("delivery-error")).to_have_text("邮件单号：邮寄送达须填写邮件单号。")
+    expect(reply_row.get_by_test_id("delivery-error")).to_be_focused()
+    expect(reply_row.get_by_label("送达方式")).to_have_value("post")
+    expect(reply_row.get_by_label("送达对象（签收人）")).to_have_value("王某某")
     reply_row.get_by_label("邮件单号").fill("EMS1234567890CN")
     with page.expect_navigation():
         reply_row.get_by_role("button", name="登记送达").click()

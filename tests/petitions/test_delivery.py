@@ -216,8 +216,16 @@ def test_the_item_page_says_the_window_counts_from_the_presumed_day_until_delive
     assert 'name="tracking_number"' in page
 
     document_url = reverse("petitions:document_delivery", args=[item.pk, reply_of(item).pk])
-    refused = client.post(document_url, {"on": "2025-04-14", "method": DeliveryMethod.POST}, follow=True)
-    assert "邮件单号：邮寄送达须填写邮件单号。" in refused.content.decode()
+    refused = client.post(
+        document_url, {"on": "2025-04-14", "method": DeliveryMethod.POST, "receiver": "张建国"}
+    )
+    assert refused.status_code == 400
+    shown = refused.content.decode()
+    assert "邮件单号：邮寄送达须填写邮件单号。" in shown
+    # what was chosen and typed is still in the row: only the missing number needs typing
+    assert 'value="2025-04-14"' in shown
+    assert f'<option value="{DeliveryMethod.POST}" selected>' in shown
+    assert 'value="张建国"' in shown
     assert reply_of(item).delivered_on is None
 
     done = client.post(
